@@ -1,0 +1,91 @@
+#include "http/http_routes.hpp"
+
+#include <charconv>
+#include <optional>
+#include <string>
+
+#include "http/responses.hpp"
+#include "http/user_json.hpp"
+
+namespace user_api {
+namespace {
+
+// Every route also answers with one trailing slash.
+constexpr const char* kHealthPath = R"(/health/?)";
+constexpr const char* kUsersPath = R"(/users/?)";
+constexpr const char* kUserPath = R"(/users/([^/]+)/?)";
+
+// An id is a positive integer that fits in 63 bits; anything else names no
+// user.
+std::optional<UserId> ParseUserId(const std::string& text) {
+  UserId id = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, id);
+  if (ec != std::errc() || ptr != end || id <= 0) return std::nullopt;
+  return id;
+}
+
+void WriteUserNotFound(httplib::Response& res, const std::string& id) {
+  WriteProblem(res, 404, "no user with id " + id);
+}
+
+void GetHealth(const httplib::Request&, httplib::Response& res) {
+  WriteJson(res, 200, {{"status", "ok"}});
+}
+
+void CreateUser(UserService& users, const httplib::Request& req, httplib::Response& res) {
+  BodyError error;
+  std::optional<NewUser> fields = ParseNewUser(req.body, error);
+  if (!fields) return WriteProblem(res, error.status, error.detail);
+  const User user = users.Create(*fields);
+  res.set_header("Location", "/users/" + std::to_string(user.id));
+  WriteJson(res, 201, ToJson(user));
+}
+
+void ListUsers(UserService& users, const httplib::Request&, httplib::Response& res) {
+  nlohmann::ordered_json body = nlohmann::ordered_json::array();
+  for (const User& user : users.List()) body.push_back(ToJson(user));
+  WriteJson(res, 200, body);
+}
+
+void GetUser(UserService& users, const httplib::Request& req, httplib::Response& res) {
+  const std::string& raw_id = req.matches[1];
+  std::optional<UserId> id = ParseUserId(raw_id);
+  std::optional<User> user = id ? users.Get(*id) : std::nullopt;
+  if (!user) return WriteUserNotFound(res, raw_id);
+  WriteJson(res, 200, ToJson(*user));
+}
+
+void UpdateUser(UserService& users, const httplib::Request& req, httplib::Response& res) {
+  const std::string& raw_id = req.matches[1];
+  std::optional<UserId> id = ParseUserId(raw_id);
+  if (!id) return WriteUserNotFound(res, raw_id);
+  BodyError error;
+  std::optional<UserPatch> patch = ParseUserPatch(req.body, error);
+  if (!patch) return WriteProblem(res, error.status, error.detail);
+  std::optional<User> user = users.Update(*id, *patch);
+  if (!user) return WriteUserNotFound(res, raw_id);
+  WriteJson(res, 200, ToJson(*user));
+}
+
+void DeleteUser(UserService& users, const httplib::Request& req, httplib::Response& res) {
+  const std::string& raw_id = req.matches[1];
+  std::optional<UserId> id = ParseUserId(raw_id);
+  if (!id || !users.Delete(*id)) return WriteUserNotFound(res, raw_id);
+  res.status = 204;
+}
+
+}  // namespace
+
+void RegisterRoutes(httplib::Server& server, UserService& users) {
+  using httplib::Request;
+  using httplib::Response;
+  server.Get(kHealthPath, GetHealth);
+  server.Post(kUsersPath, [&users](const Request& req, Response& res) { CreateUser(users, req, res); });
+  server.Get(kUsersPath, [&users](const Request& req, Response& res) { ListUsers(users, req, res); });
+  server.Get(kUserPath, [&users](const Request& req, Response& res) { GetUser(users, req, res); });
+  server.Put(kUserPath, [&users](const Request& req, Response& res) { UpdateUser(users, req, res); });
+  server.Delete(kUserPath, [&users](const Request& req, Response& res) { DeleteUser(users, req, res); });
+}
+
+}  // namespace user_api

@@ -1,0 +1,36 @@
+// The JSON form of users: formatting a User, and reading the bodies of the
+// create and update requests.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "domain/user.hpp"
+
+namespace user_api {
+
+// Why a request body was refused: the status to answer and a sentence for
+// the client.
+struct BodyError {
+  int status = 0;
+  std::string detail;
+};
+
+// {"id","name","email","age","created_at","updated_at"}; age may be null.
+nlohmann::ordered_json ToJson(const User& user);
+
+// RFC 3339 in UTC with milliseconds, e.g. 2026-11-26T12:53:51.123Z.
+std::string FormatTimestamp(Timestamp time);
+
+// Reads a create body: an object with string "name" and "email" and an
+// optional "age" (an integer or null). On failure returns nullopt and fills
+// `error`: 400 when the body is not JSON, 422 when it has the wrong shape.
+std::optional<NewUser> ParseNewUser(std::string_view body, BodyError& error);
+
+// Reads an update body: an object with any subset of the create fields.
+// Fails like ParseNewUser.
+std::optional<UserPatch> ParseUserPatch(std::string_view body, BodyError& error);
+
+}  // namespace user_api
