@@ -1,0 +1,42 @@
+# Helpers that build an acceptance suite and register it against an
+# implementation, with ctest labels by stage.
+
+# add_acceptance_suite(NAME source...)
+#   Builds the GoogleTest program NAME_suite from the sources.
+function(add_acceptance_suite name)
+  add_executable(${name}_suite ${ARGN})
+  target_link_libraries(${name}_suite PRIVATE acceptance_support GTest::gtest_main kit_warnings)
+endfunction()
+
+# register_acceptance_suite(NAME SERVER target PREFIX prefix)
+#   Adds one ctest test per test of NAME_suite, named PREFIX/Suite.Test and
+#   labelled NAME, that starts the SERVER target's program. The label is the
+#   suite's alone: gtest_discover_tests cannot carry a list of labels, so
+#   the implementation is told by the name (ctest -L crud -R '^stage1/').
+function(register_acceptance_suite name)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "SERVER;PREFIX" "")
+  gtest_discover_tests(${name}_suite
+    TEST_PREFIX "${arg_PREFIX}/"
+    DISCOVERY_TIMEOUT 30
+    PROPERTIES
+      LABELS ${name}
+      ENVIRONMENT "USER_API_SERVER=$<TARGET_FILE:${arg_SERVER}>"
+      TIMEOUT 120)
+endfunction()
+
+# expect_suite_fails_everywhere(NAME SERVER target PREFIX prefix MIN_TESTS n)
+#   Adds the test PREFIX/NAME_suite_fails_every_test, labelled `meta`: it runs
+#   NAME_suite against SERVER and passes only if the suite has at least n
+#   tests, every one of them fails, and nothing hangs or crashes.
+function(expect_suite_fails_everywhere name)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "SERVER;PREFIX;MIN_TESTS" "")
+  add_test(NAME ${arg_PREFIX}/${name}_suite_fails_every_test
+    COMMAND ${CMAKE_COMMAND}
+      -D SUITE=$<TARGET_FILE:${name}_suite>
+      -D SERVER=$<TARGET_FILE:${arg_SERVER}>
+      -D MIN_TESTS=${arg_MIN_TESTS}
+      -D REPORT=${CMAKE_CURRENT_BINARY_DIR}/${arg_PREFIX}_${name}_expected_failures.json
+      -P ${CMAKE_CURRENT_SOURCE_DIR}/cmake/expect_all_fail.cmake)
+  set_tests_properties(${arg_PREFIX}/${name}_suite_fails_every_test PROPERTIES
+    LABELS meta TIMEOUT 600)
+endfunction()

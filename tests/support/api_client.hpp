@@ -1,0 +1,52 @@
+// Sends the requests of a test to the server under test. Each request uses
+// a new connection, so a test sees every response on its own.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "exchange.hpp"
+
+namespace acceptance {
+
+// Every user the server lists, gathered across pages.
+struct UserListing {
+  bool complete = false;          // False when a page failed; see `last`.
+  nlohmann::json users = nlohmann::json::array();
+  Exchange last;                  // The last page requested.
+};
+
+// Safe to use from several threads at once.
+class ApiClient {
+ public:
+  // `base_url` is scheme://host:port with no path; `server_output` supplies
+  // the tail of the server's stderr for failure messages (may be empty).
+  ApiClient(std::string base_url, std::function<std::string()> server_output);
+
+  // Sends a request and records it. Never throws; a transport failure is
+  // reported in Exchange::error.
+  Exchange Send(const std::string& method, const std::string& path,
+                const httplib::Headers& headers = {}, const std::string& body = "") const;
+
+  Exchange Get(const std::string& path) const { return Send("GET", path); }
+  Exchange Delete(const std::string& path) const { return Send("DELETE", path); }
+  // Sends `body` as JSON with Content-Type: application/json.
+  Exchange Post(const std::string& path, const nlohmann::json& body) const;
+  Exchange Put(const std::string& path, const nlohmann::json& body) const;
+
+  // GETs `path` and follows rel="next" Link headers, so that the listing is
+  // whole even against a server that pages its results.
+  UserListing ListAllUsers(const std::string& path = "/users") const;
+
+  const std::string& base_url() const { return base_url_; }
+
+ private:
+  std::string base_url_;
+  std::function<std::string()> server_output_;
+};
+
+// The target of the rel="next" link in a Link header, or "" when none.
+std::string NextLink(const std::string& link_header);
+
+}  // namespace acceptance

@@ -1,0 +1,44 @@
+// One HTTP request sent by a test and what came back, with everything a
+// failure message needs to explain it.
+#pragma once
+
+#include <httplib.h>
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace acceptance {
+
+struct Exchange {
+  // The request.
+  std::string base_url;
+  std::string method;
+  std::string path;
+  httplib::Headers request_headers;
+  std::string request_body;
+
+  // The response; `error` is non-empty when none came back.
+  std::string error;
+  int status = 0;
+  httplib::Headers headers;
+  std::string body;
+
+  // The tail of the server's stderr, read when a message is written.
+  std::function<std::string()> server_output;
+
+  bool ok() const { return error.empty(); }
+  // The value of a response header, or "" when absent.
+  std::string Header(const std::string& name) const;
+  // The body parsed as JSON; a discarded value when it is not JSON.
+  nlohmann::json Json() const;
+};
+
+// A shell command that repeats the request with curl.
+std::string CurlCommand(const Exchange& exchange);
+
+// A multi-line account of the exchange: request, response, curl command and
+// the server's output.
+std::string Describe(const Exchange& exchange);
+
+}  // namespace acceptance

@@ -1,0 +1,66 @@
+#include "expectations.hpp"
+
+namespace acceptance {
+namespace {
+
+testing::AssertionResult Failure(const Exchange& exchange, const std::string& expected,
+                                 const std::string& actual) {
+  return testing::AssertionFailure() << "\n  expected: " << expected << "\n  actual:   " << actual
+                                     << "\n"
+                                     << Describe(exchange);
+}
+
+std::string ActualStatus(const Exchange& exchange) {
+  return exchange.ok() ? "status " + std::to_string(exchange.status)
+                       : "no response (" + exchange.error + ")";
+}
+
+}  // namespace
+
+testing::AssertionResult HasStatus(const Exchange& exchange, int status) {
+  if (exchange.ok() && exchange.status == status) return testing::AssertionSuccess();
+  return Failure(exchange, "status " + std::to_string(status), ActualStatus(exchange));
+}
+
+testing::AssertionResult HasHeader(const Exchange& exchange, const std::string& name,
+                                   const std::string& value) {
+  const std::string expected = "header " + name + ": " + value;
+  if (!exchange.ok()) return Failure(exchange, expected, ActualStatus(exchange));
+  if (!exchange.headers.count(name)) return Failure(exchange, expected, "no " + name + " header");
+  const std::string actual = exchange.Header(name);
+  if (actual == value) return testing::AssertionSuccess();
+  return Failure(exchange, expected, name + ": " + actual);
+}
+
+testing::AssertionResult HasMediaType(const Exchange& exchange, const std::string& media_type) {
+  const std::string expected = "Content-Type " + media_type;
+  if (!exchange.ok()) return Failure(exchange, expected, ActualStatus(exchange));
+  const std::string header = exchange.Header("Content-Type");
+  std::string actual = header.substr(0, header.find(';'));
+  while (!actual.empty() && actual.back() == ' ') actual.pop_back();
+  if (actual == media_type) return testing::AssertionSuccess();
+  return Failure(exchange, expected,
+                 header.empty() ? "no Content-Type header" : "Content-Type " + header);
+}
+
+testing::AssertionResult HasJson(const Exchange& exchange, const std::string& pointer,
+                                 const nlohmann::json& expected) {
+  const std::string where = pointer.empty() ? "the body" : "body" + pointer;
+  const std::string expectation = where + " == " + expected.dump();
+  if (!exchange.ok()) return Failure(exchange, expectation, ActualStatus(exchange));
+  const nlohmann::json body = exchange.Json();
+  if (body.is_discarded()) return Failure(exchange, expectation, "the body is not JSON");
+  const nlohmann::json::json_pointer path(pointer);
+  if (!body.contains(path)) return Failure(exchange, expectation, where + " is missing");
+  const nlohmann::json& actual = body.at(path);
+  if (actual == expected) return testing::AssertionSuccess();
+  return Failure(exchange, expectation, where + " == " + actual.dump());
+}
+
+testing::AssertionResult Holds(const Exchange& exchange, bool condition,
+                               const std::string& expectation) {
+  if (condition) return testing::AssertionSuccess();
+  return Failure(exchange, expectation, "not so");
+}
+
+}  // namespace acceptance
