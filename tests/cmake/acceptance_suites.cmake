@@ -24,19 +24,21 @@ function(register_acceptance_suite name)
       TIMEOUT 120)
 endfunction()
 
-# expect_suite_fails_everywhere(NAME SERVER target PREFIX prefix MIN_TESTS n)
-#   Adds the test PREFIX/NAME_suite_fails_every_test, labelled `meta`: it runs
+# expect_suite_results(NAME SERVER target PREFIX prefix MIN_TESTS n [PASSING test...])
+#   Adds the test PREFIX/NAME_suite_tells_it_apart, labelled `meta`: it runs
 #   NAME_suite against SERVER and passes only if the suite has at least n
-#   tests, every one of them fails, and nothing hangs or crashes.
-function(expect_suite_fails_everywhere name)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "SERVER;PREFIX;MIN_TESTS" "")
-  add_test(NAME ${arg_PREFIX}/${name}_suite_fails_every_test
+#   tests, exactly the PASSING ones pass (gtest names: Suite.Test), and
+#   nothing hangs or crashes. It proves that the suite can fail.
+function(expect_suite_results name)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "SERVER;PREFIX;MIN_TESTS" "PASSING")
+  set(test_name ${arg_PREFIX}/${name}_suite_tells_it_apart)
+  add_test(NAME ${test_name}
     COMMAND ${CMAKE_COMMAND}
       -D SUITE=$<TARGET_FILE:${name}_suite>
       -D SERVER=$<TARGET_FILE:${arg_SERVER}>
       -D MIN_TESTS=${arg_MIN_TESTS}
-      -D REPORT=${CMAKE_CURRENT_BINARY_DIR}/${arg_PREFIX}_${name}_expected_failures.json
-      -P ${CMAKE_CURRENT_SOURCE_DIR}/cmake/expect_all_fail.cmake)
-  set_tests_properties(${arg_PREFIX}/${name}_suite_fails_every_test PROPERTIES
-    LABELS meta TIMEOUT 600)
+      -D "PASSING=${arg_PASSING}"
+      -D REPORT=${CMAKE_CURRENT_BINARY_DIR}/${arg_PREFIX}_${name}_results.json
+      -P ${CMAKE_CURRENT_SOURCE_DIR}/cmake/expect_suite_results.cmake)
+  set_tests_properties(${test_name} PROPERTIES LABELS meta TIMEOUT 600)
 endfunction()

@@ -29,6 +29,11 @@ class ApiClient {
   Exchange Send(const std::string& method, const std::string& path,
                 const httplib::Headers& headers = {}, const std::string& body = "") const;
 
+  // Sends `raw`, a whole request written by hand, on a new connection and
+  // reads one response. For requests an HTTP client will not send: no
+  // Content-Length, a chunked body, a malformed Content-Type. Never throws.
+  Exchange SendRaw(const std::string& raw) const;
+
   Exchange Get(const std::string& path) const { return Send("GET", path); }
   Exchange Delete(const std::string& path) const { return Send("DELETE", path); }
   // Sends `body` as JSON with Content-Type: application/json.

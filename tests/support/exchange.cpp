@@ -32,6 +32,21 @@ std::string Indented(const std::string& text, const std::string& indent) {
   return out;
 }
 
+// printf(1) text that prints `bytes` exactly.
+std::string PrintfQuoted(const std::string& bytes) {
+  std::string out;
+  for (char c : bytes) {
+    switch (c) {
+      case '\r': out += "\\r"; break;
+      case '\n': out += "\\n"; break;
+      case '%': out += "%%"; break;
+      case '\\': out += "\\\\"; break;
+      default: out += c;
+    }
+  }
+  return ShellQuote(out);
+}
+
 }  // namespace
 
 std::string Exchange::Header(const std::string& name) const {
@@ -44,6 +59,13 @@ nlohmann::json Exchange::Json() const {
 }
 
 std::string CurlCommand(const Exchange& exchange) {
+  if (!exchange.raw_request.empty()) {
+    // curl cannot send every malformed request, so the repro uses nc.
+    const std::string host_port = exchange.base_url.substr(exchange.base_url.find("://") + 3);
+    const auto colon = host_port.rfind(':');
+    return "printf " + PrintfQuoted(exchange.raw_request) + " | nc -q 5 " +
+           host_port.substr(0, colon) + " " + host_port.substr(colon + 1);
+  }
   std::string command = "curl -i -X " + exchange.method + " " +
                         ShellQuote(exchange.base_url + exchange.path);
   for (const auto& [name, value] : exchange.request_headers) {

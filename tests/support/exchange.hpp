@@ -17,6 +17,8 @@ struct Exchange {
   std::string path;
   httplib::Headers request_headers;
   std::string request_body;
+  // The bytes sent, for a request written by hand (see ApiClient::SendRaw).
+  std::string raw_request;
 
   // The response; `error` is non-empty when none came back.
   std::string error;

@@ -57,6 +57,36 @@ testing::AssertionResult HasJson(const Exchange& exchange, const std::string& po
   return Failure(exchange, expectation, where + " == " + actual.dump());
 }
 
+testing::AssertionResult HasProblem(const Exchange& exchange, int status) {
+  if (auto result = HasStatus(exchange, status); !result) return result;
+  if (auto result = HasMediaType(exchange, "application/problem+json"); !result) return result;
+  const nlohmann::json body = exchange.Json();
+  const bool shaped = body.is_object() && body.value("type", nlohmann::json()).is_string() &&
+                      body.value("title", nlohmann::json()).is_string() &&
+                      body.value("detail", nlohmann::json()).is_string();
+  if (!shaped) {
+    return Failure(exchange, "a problem document with string type, title and detail",
+                   "a body without them");
+  }
+  return HasJson(exchange, "/status", status);
+}
+
+testing::AssertionResult HasErrorFields(const Exchange& exchange,
+                                        const std::vector<std::string>& fields) {
+  const std::string expected = "body.errors names the fields " + nlohmann::json(fields).dump();
+  const nlohmann::json body = exchange.Json();
+  if (!body.is_object() || !body.contains("errors") || !body["errors"].is_array()) {
+    return Failure(exchange, expected, "no errors array in the body");
+  }
+  std::vector<std::string> actual;
+  for (const nlohmann::json& entry : body["errors"]) {
+    actual.push_back(entry.is_object() ? entry.value("field", std::string("(no field)"))
+                                       : "(not an object)");
+  }
+  if (actual == fields) return testing::AssertionSuccess();
+  return Failure(exchange, expected, "fields " + nlohmann::json(actual).dump());
+}
+
 testing::AssertionResult Holds(const Exchange& exchange, bool condition,
                                const std::string& expectation) {
   if (condition) return testing::AssertionSuccess();

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "exchange.hpp"
 
@@ -35,6 +36,15 @@ testing::AssertionResult HasMediaType(const Exchange& exchange, const std::strin
 // body) equals `expected`.
 testing::AssertionResult HasJson(const Exchange& exchange, const std::string& pointer,
                                  const nlohmann::json& expected);
+
+// The response is an RFC 9457 problem document for this status:
+// application/problem+json, with string type, title and detail, and a
+// "status" member equal to the HTTP status.
+testing::AssertionResult HasProblem(const Exchange& exchange, int status);
+
+// The body's "errors" array names exactly these fields, in this order.
+testing::AssertionResult HasErrorFields(const Exchange& exchange,
+                                        const std::vector<std::string>& fields);
 
 // A condition about the exchange that holds; `expectation` says in words
 // what was expected, for the message.
