@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Usage: run_suites_against_one_server.sh SERVER SUITE...
+#
+# Starts SERVER once (--port 0), runs every SUITE against it through
+# USER_API_URL, as an interviewer does with a long-running server, then
+# checks that the server still answers GET /health and did not crash.
+# Proves that the suites need neither a fresh server nor an empty store.
+set -euo pipefail
+[[ $# -ge 2 ]] || { echo "usage: $0 SERVER SUITE..." >&2; exit 2; }
+server="$1"
+shift
+
+workdir="$(mktemp -d)"
+trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$workdir"' EXIT
+(cd "$workdir" && exec "$server" --port 0 >"$workdir/stdout" 2>"$workdir/stderr") &
+pid=$!
+
+for _ in $(seq 200); do
+  url="$(sed -n 's/^listening on //p' "$workdir/stdout" | head -n 1)"
+  [[ -n "$url" ]] && break
+  kill -0 "$pid" 2>/dev/null || { echo "the server exited before listening:" >&2; cat "$workdir/stderr" >&2; exit 1; }
+  sleep 0.1
+done
+[[ -n "$url" ]] || { echo "the server printed no listening line within 20 s" >&2; exit 1; }
+
+status=0
+for suite in "$@"; do
+  echo "== $(basename "$suite") against $url"
+  env -u USER_API_SERVER USER_API_URL="$url" "$suite" --gtest_brief=1 || status=1
+done
+
+if ! kill -0 "$pid" 2>/dev/null; then
+  echo "the server died during the suites; its stderr:" >&2
+  tail -n 40 "$workdir/stderr" >&2
+  exit 1
+fi
+if ! curl -sf "$url/health" >/dev/null; then
+  echo "the server no longer answers GET /health after the suites" >&2
+  exit 1
+fi
+if grep -q "Sanitizer" "$workdir/stderr"; then
+  echo "a sanitizer reported on the server's stderr:" >&2
+  tail -n 40 "$workdir/stderr" >&2
+  exit 1
+fi
+echo "the server is still up and healthy after all suites"
+exit "$status"
