@@ -19,7 +19,8 @@ bool HasBody(const std::string& method) {
 
 // True when `allow` ("GET, POST") lists `method`; HEAD goes with GET.
 bool Allows(std::string_view allow, const std::string& method) {
-  const std::string_view wanted = method == "HEAD" ? "GET" : method;
+  std::string_view wanted = method;
+  if (method == "HEAD") wanted = "GET";
   for (std::size_t start = 0; start < allow.size();) {
     const std::size_t comma = std::min(allow.find(", ", start), allow.size());
     if (allow.substr(start, comma - start) == wanted) return true;
