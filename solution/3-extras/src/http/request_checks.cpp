@@ -1,0 +1,127 @@
+#include "http/request_checks.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <regex>
+#include <string>
+#include <string_view>
+
+#include "http/auth.hpp"
+#include "http/routes.hpp"
+#include "http/user_id.hpp"
+#include "service/api_error.hpp"
+
+namespace user_api {
+namespace {
+
+bool HasBody(const std::string& method) {
+  return method == "POST" || method == "PUT" || method == "PATCH";
+}
+
+// True when `allow` ("GET, POST") lists `method`; HEAD goes with GET.
+bool Allows(std::string_view allow, const std::string& method) {
+  std::string_view wanted = method;
+  if (method == "HEAD") wanted = "GET";
+  for (std::size_t start = 0; start < allow.size();) {
+    const std::size_t comma = std::min(allow.find(", ", start), allow.size());
+    if (allow.substr(start, comma - start) == wanted) return true;
+    start = comma + 2;
+  }
+  return false;
+}
+
+std::string Lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+// The media type of a Content-Type value, lowercased, without parameters.
+std::string MediaType(const std::string& content_type) {
+  std::string type = content_type.substr(0, content_type.find(';'));
+  const auto first = type.find_first_not_of(" \t");
+  const auto last = type.find_last_not_of(" \t");
+  return first == std::string::npos ? "" : Lower(type.substr(first, last - first + 1));
+}
+
+// Matches the request to a route. Returns it, or throws 404 or 405.
+const Route& CheckRoute(const httplib::Request& req, RequestContext& context) {
+  static const std::vector<std::regex> patterns = [] {
+    std::vector<std::regex> compiled;
+    for (const Route& route : kRoutes) compiled.emplace_back(route.pattern);
+    return compiled;
+  }();
+  for (std::size_t i = 0; i < patterns.size(); ++i) {
+    std::smatch match;
+    if (!std::regex_match(req.path, match, patterns[i])) continue;
+    const Route& route = kRoutes[i];
+    context.route = route.name;
+    if (!Allows(route.allow, req.method)) {
+      throw ApiError(ErrorCode::kMethodNotAllowed,
+                     req.method + " is not served here; use " + route.allow)
+          .WithHeader("Allow", route.allow);
+    }
+    if (route.users && match.size() > 1 && !ParseUserId(match[1])) {
+      throw ApiError(ErrorCode::kNotFound, "user ids are positive integers");
+    }
+    return route;
+  }
+  throw ApiError(ErrorCode::kNotFound, "no route matches this path");
+}
+
+void CheckRateLimit(const httplib::Request& req, RateLimiter& limiter, RequestContext& context) {
+  const RateDecision decision = limiter.Take(req.remote_addr);
+  context.rate_limit = RateLimitState{limiter.limit(), decision.remaining};
+  if (!decision.allowed) {
+    throw ApiError(ErrorCode::kRateLimited, "too many requests; retry after the given seconds")
+        .WithHeader("Retry-After", std::to_string(decision.retry_after_seconds));
+  }
+}
+
+void CheckBodyHeaders(const httplib::Request& req) {
+  const bool has_length = req.has_header("Content-Length");
+  if (HasBody(req.method) && !has_length) {
+    throw ApiError(ErrorCode::kLengthRequired, "send the body with a Content-Length header");
+  }
+  if (has_length) {
+    const std::string length = req.get_header_value("Content-Length");
+    std::size_t bytes = 0;
+    const char* end = length.data() + length.size();
+    auto [ptr, ec] = std::from_chars(length.data(), end, bytes);
+    if (length.empty() || ptr != end || (ec != std::errc() && ec != std::errc::result_out_of_range)) {
+      throw ApiError(ErrorCode::kBadRequest, "Content-Length must be a number of bytes");
+    }
+    if (ec == std::errc::result_out_of_range || bytes > kMaxBodyBytes) {
+      throw ApiError(ErrorCode::kPayloadTooLarge, "the body is larger than 65536 bytes");
+    }
+  }
+  if (HasBody(req.method) && MediaType(req.get_header_value("Content-Type")) != "application/json") {
+    throw ApiError(ErrorCode::kUnsupportedMediaType, "send the body as application/json");
+  }
+}
+
+}  // namespace
+
+void CheckRequest(const httplib::Request& req, const GateSettings& settings,
+                  RequestContext& context) {
+  const std::string_view path_as_sent = std::string_view(req.target).substr(0, req.target.find('?'));
+  if (path_as_sent.size() > kMaxPathBytes) {
+    throw ApiError(ErrorCode::kUriTooLong, "the path is longer than 512 bytes");
+  }
+  // Chunked bodies would slip past the size limit in httplib 0.11.
+  if (req.has_header("Transfer-Encoding")) {
+    throw ApiError(ErrorCode::kLengthRequired,
+                   "Transfer-Encoding is not accepted; send the body with a Content-Length");
+  }
+  // httplib would inflate a compressed body past the size limit.
+  if (req.has_header("Content-Encoding")) {
+    throw ApiError(ErrorCode::kUnsupportedMediaType,
+                   "Content-Encoding is not accepted; send the body uncompressed");
+  }
+  const Route& route = CheckRoute(req, context);
+  if (route.users && settings.limiter) CheckRateLimit(req, *settings.limiter, context);
+  if (route.users && !settings.api_key.empty()) CheckBearerToken(req, settings.api_key);
+  CheckBodyHeaders(req);
+}
+
+}  // namespace user_api

@@ -1,0 +1,35 @@
+// The checks every request passes before its body is read (guide/
+// api-spec.md, "Request-format checks" and "Precedence"): length limits,
+// encodings, routing with 404 and 405, the rate limit and the API key on
+// user routes, and the body's headers.
+#pragma once
+
+#include <httplib.h>
+
+#include <cstddef>
+#include <string>
+
+#include "http/rate_limiter.hpp"
+#include "http/request_context.hpp"
+
+namespace user_api {
+
+inline constexpr std::size_t kMaxPathBytes = 512;
+inline constexpr std::size_t kMaxBodyBytes = 64 * 1024;
+
+struct GateSettings {
+  std::string api_key;             // "" means no authentication.
+  RateLimiter* limiter = nullptr;  // nullptr means no rate limit.
+};
+
+// Throws ApiError for the first check the request fails, in the contract's
+// order: 414, 411 for Transfer-Encoding, 415 for Content-Encoding, 404 for
+// an unknown path, 405 (with Allow), 404 for a malformed user id; on user
+// routes 429 (with Retry-After), then 401; then for POST, PUT and PATCH:
+// 411 without Content-Length, 413, 415 for a Content-Type other than
+// application/json. Records the route and the rate-limit state in
+// `context`, also when it throws.
+void CheckRequest(const httplib::Request& req, const GateSettings& settings,
+                  RequestContext& context);
+
+}  // namespace user_api

@@ -1,0 +1,19 @@
+// The server's log: one JSON object per line on stderr, each with "time",
+// "level" and "msg". Lines never hold emails, bodies, raw paths, queries,
+// header values other than the request id, or the API key: callers pass
+// only such fields.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string_view>
+
+namespace user_api {
+
+enum class LogLevel { kInfo, kWarn, kError };
+
+// Writes one line: {"time","level","msg", ...fields}. Safe to call from
+// several threads at once; lines never interleave.
+void Log(LogLevel level, std::string_view msg,
+         const nlohmann::ordered_json& fields = nlohmann::ordered_json::object());
+
+}  // namespace user_api

@@ -1,0 +1,57 @@
+#include "options.hpp"
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <regex>
+
+#ifndef USER_API_DEFAULT_DOCS_DIR
+#define USER_API_DEFAULT_DOCS_DIR ""
+#endif
+
+namespace user_api {
+namespace {
+
+// 1 to 256 characters of token68 syntax (RFC 9110), as a Bearer token is.
+std::string CheckApiKey(const std::string& key) {
+  static const std::regex kToken68(R"([A-Za-z0-9\-._~+/]+=*)");
+  if (key.size() > 256 || !std::regex_match(key, kToken68)) {
+    return "must be 1 to 256 characters of A-Z a-z 0-9 - . _ ~ + / then optional =";
+  }
+  return "";
+}
+
+}  // namespace
+
+ParsedOptions ParseOptions(const std::vector<std::string>& args) {
+  Options options;
+  options.docs_dir = USER_API_DEFAULT_DOCS_DIR;
+  CLI::App app("The User API, stage 3: users over HTTP with the production extras.", "user_api");
+  app.option_defaults()->always_capture_default();
+  app.add_option("--host", options.host, "address to listen on")->envname("USER_API_HOST");
+  app.add_option("--port", options.port, "port to listen on, 0 for a free one")
+      ->envname("USER_API_PORT")
+      ->check(CLI::Range(0, 65535));
+  app.add_option("--db", options.db, "SQLite file to keep users in (default: in memory)")
+      ->envname("USER_API_DB");
+  app.add_option("--api-key", options.api_key, "require Authorization: Bearer KEY on /users")
+      ->envname("USER_API_KEY")
+      ->check(CheckApiKey, "TOKEN");
+  app.add_option("--rate-limit", options.rate_limit, "requests per second per client on /users")
+      ->envname("USER_API_RATE_LIMIT")
+      ->check(CLI::Range(1, 1000000));
+  app.add_option("--docs-dir", options.docs_dir, "where the swagger-ui-dist files are")
+      ->envname("USER_API_DOCS_DIR");
+
+  // CLI11 wants argv in reverse order when given a vector.
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    return {std::nullopt, app.help(), 0};
+  } catch (const CLI::ParseError& error) {
+    return {std::nullopt, "user_api: " + std::string(error.what()) + "\n" + app.help(), 2};
+  }
+  return {options, "", 0};
+}
+
+}  // namespace user_api

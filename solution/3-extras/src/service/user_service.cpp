@@ -1,0 +1,59 @@
+#include "service/user_service.hpp"
+
+#include <string>
+
+#include "service/api_error.hpp"
+#include "service/user_validator.hpp"
+
+namespace user_api {
+namespace {
+
+// Times are kept to the millisecond, the precision the API shows, so that a
+// stored time and the time a client reads are the same value.
+Timestamp Now() {
+  return std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
+}
+
+ApiError UserNotFound(UserId id) {
+  return ApiError(ErrorCode::kNotFound, "no user with id " + std::to_string(id));
+}
+
+User Unwrap(const WriteResult& result, UserId id) {
+  switch (result.status) {
+    case WriteResult::Status::kOk:
+      return result.user;
+    case WriteResult::Status::kNotFound:
+      throw UserNotFound(id);
+    case WriteResult::Status::kPreconditionFailed:
+      throw ApiError(ErrorCode::kPreconditionFailed, "the user has changed since that ETag");
+    case WriteResult::Status::kEmailTaken:
+      break;
+  }
+  throw ApiError(ErrorCode::kEmailTaken, "another user already has this email");
+}
+
+}  // namespace
+
+User UserService::Create(const nlohmann::json& body) {
+  const NewUser fields = ValidateNewUser(body);
+  return Unwrap(store_.Insert(fields, Now()), 0);
+}
+
+User UserService::Get(UserId id) const {
+  std::optional<User> user = store_.Find(id);
+  if (!user) throw UserNotFound(id);
+  return *user;
+}
+
+UserPage UserService::List(const UserQuery& query) const { return store_.List(query); }
+
+User UserService::Update(UserId id, const nlohmann::json& body, const Precondition& precondition) {
+  const UserPatch patch = ValidateUserPatch(body);
+  return Unwrap(store_.Update(id, patch, Now(), precondition), id);
+}
+
+void UserService::Delete(UserId id, const Precondition& precondition) {
+  Unwrap(store_.Erase(id, precondition), id);
+}
+
+}  // namespace user_api
