@@ -8,18 +8,28 @@ function(add_acceptance_suite name)
   target_link_libraries(${name}_suite PRIVATE acceptance_support GTest::gtest_main kit_warnings)
 endfunction()
 
-# register_acceptance_suite(NAME SERVER target PREFIX prefix)
-#   Adds one ctest test per test of NAME_suite, named PREFIX/Suite.Test and
-#   labelled NAME, that starts the SERVER target's program. The label is the
-#   suite's alone: gtest_discover_tests cannot carry a list of labels, so
-#   the implementation is told by the name (ctest -L crud -R '^stage1/').
+# register_acceptance_suite(NAME SERVER target PREFIX prefix [LABEL label] [FILTER gtest-filter])
+#   Adds one ctest test per test of NAME_suite (or of those FILTER selects),
+#   named PREFIX/Suite.Test and labelled LABEL (default NAME), that starts
+#   the SERVER target's program. gtest_discover_tests cannot give a test two
+#   labels, so a label that must answer to two names holds both
+#   ("extras-auth" answers ctest -L extras and ctest -L auth, since -L is a
+#   regular expression), and the implementation is told by the name
+#   (ctest -L crud -R '^stage1/').
 function(register_acceptance_suite name)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "SERVER;PREFIX" "")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "SERVER;PREFIX;LABEL;FILTER" "")
+  if(NOT arg_LABEL)
+    set(arg_LABEL ${name})
+  endif()
+  if(NOT arg_FILTER)
+    set(arg_FILTER "*")
+  endif()
   gtest_discover_tests(${name}_suite
     TEST_PREFIX "${arg_PREFIX}/"
+    TEST_FILTER "${arg_FILTER}"
     DISCOVERY_TIMEOUT 30
     PROPERTIES
-      LABELS ${name}
+      LABELS ${arg_LABEL}
       ENVIRONMENT "USER_API_SERVER=$<TARGET_FILE:${arg_SERVER}>"
       TIMEOUT 120)
 endfunction()

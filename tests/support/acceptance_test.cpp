@@ -19,11 +19,32 @@ std::string UniqueEmail(const std::string& tag) {
 }
 
 void AcceptanceTest::SetUp() {
+  const StartOptions options = ServerOptions();
+  if (!options.empty()) {
+    REQUIRE_OWN_SERVER("starts the server with `" + DescribeOptions(options) + "`");
+  }
   std::string error;
-  server_ = TargetServer::Start(ServerOptions(), error);
+  server_ = TargetServer::Start(options, error);
   ASSERT_TRUE(server_) << error;
   TargetServer* server = server_.get();
   api_.emplace(server_->base_url(), [server] { return server->OutputTail(); });
+}
+
+testing::AssertionResult AcceptanceTest::RestartServer() {
+  if (!server_) return testing::AssertionFailure() << "no server to restart";
+  return Restarted(server_->Restart());
+}
+
+testing::AssertionResult AcceptanceTest::RestartServer(const StartOptions& options) {
+  if (!server_) return testing::AssertionFailure() << "no server to restart";
+  return Restarted(server_->Restart(options));
+}
+
+testing::AssertionResult AcceptanceTest::Restarted(const std::string& error) {
+  if (!error.empty()) return testing::AssertionFailure() << "restarting the server: " << error;
+  TargetServer* server = server_.get();
+  api_.emplace(server_->base_url(), [server] { return server->OutputTail(); });
+  return testing::AssertionSuccess();
 }
 
 void AcceptanceTest::TearDown() {

@@ -1,5 +1,10 @@
 // The base fixture of every acceptance test: a server for the test (or the
 // shared one named by USER_API_URL), a client for it, and unique test data.
+//
+// A fixture that needs flags overrides ServerOptions(); its tests are then
+// skipped against a shared server, which cannot be started with them. A
+// test that needs a restart, a signal or the server's stderr says so with
+// REQUIRE_OWN_SERVER first.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -19,22 +24,48 @@ namespace acceptance {
 // pass against a shared, long-running server. `tag` names the test's intent.
 std::string UniqueEmail(const std::string& tag);
 
+// Skips the current test, from its body or its fixture's SetUp, when the
+// server is reached by USER_API_URL: `why` says what the test needs that a
+// shared server cannot give (a flag, a restart, a signal, its stderr).
+#define REQUIRE_OWN_SERVER(why)                                                         \
+  do {                                                                                   \
+    if (!::acceptance::SharedServerUrlFromEnvironment().empty()) {                      \
+      GTEST_SKIP() << "skipped against USER_API_URL: this test " << (why)                \
+                   << ", which a shared server reached by URL cannot offer; run it with " \
+                      "USER_API_SERVER instead";                                         \
+    }                                                                                    \
+  } while (false)
+
 class AcceptanceTest : public testing::Test {
  protected:
-  // Override to start the server with extra flags or environment.
+  // Override to start the server with extra flags or environment. When it
+  // returns any, SetUp skips the test against USER_API_URL.
   virtual StartOptions ServerOptions() const { return {}; }
 
   void SetUp() override;
   void TearDown() override;
 
+  // The client of the current server run; after RestartServer it talks to
+  // the new port (references taken before stay valid and follow it).
   const ApiClient& api() const { return *api_; }
   TargetServer& server() { return *server_; }
+
+  // Restarts the started server on the same data directory (see
+  // TargetServer::Restart), with the options of its current run or with
+  // `options` (pass ServerOptions() to go back to the fixture's), and points
+  // api() at the new base URL. Use as ASSERT_TRUE(RestartServer()); the
+  // failure says why. Not while other threads use api().
+  testing::AssertionResult RestartServer();
+  testing::AssertionResult RestartServer(const StartOptions& options);
 
   // POSTs a valid new user with a unique email; `fields` override or add
   // to {"name","email","age"}. The caller asserts the status.
   Exchange CreateUser(const nlohmann::json& fields = nlohmann::json::object()) const;
 
  private:
+  // Points api() at the restarted server, or explains `error`.
+  testing::AssertionResult Restarted(const std::string& error);
+
   std::unique_ptr<TargetServer> server_;
   std::optional<ApiClient> api_;
 };

@@ -5,7 +5,9 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <exception>
 #include <regex>
 #include <sstream>
 
@@ -16,8 +18,32 @@ constexpr time_t kConnectTimeoutSeconds = 5;
 constexpr time_t kReadTimeoutSeconds = 15;
 constexpr int kMaxPages = 10000;
 
-// Reads one HTTP response from `fd` into `exchange`; false on a timeout,
-// a reset or a malformed response (with exchange.error set).
+// Removes chunked framing from `body`; false when the framing is broken.
+bool Dechunk(std::string& body) {
+  std::string out;
+  std::size_t at = 0;
+  while (true) {
+    const std::size_t line_end = body.find("\r\n", at);
+    if (line_end == std::string::npos) return false;
+    std::size_t size = 0;
+    try {
+      size = std::stoul(body.substr(at, line_end - at), nullptr, 16);
+    } catch (const std::exception&) {
+      return false;
+    }
+    at = line_end + 2;
+    if (size == 0) break;
+    if (at + size > body.size()) return false;
+    out.append(body, at, size);
+    at += size + 2;
+  }
+  body = std::move(out);
+  return true;
+}
+
+// Reads one HTTP response from `fd` into `exchange`, header values exactly
+// as sent; false on a timeout, a reset or a malformed response (with
+// exchange.error set).
 bool ReadResponse(int fd, Exchange& exchange) {
   std::string data;
   std::size_t header_end = std::string::npos;
@@ -25,6 +51,7 @@ bool ReadResponse(int fd, Exchange& exchange) {
   char chunk[8192];
   while (needed == std::string::npos || data.size() < needed) {
     const ssize_t n = recv(fd, chunk, sizeof chunk, 0);
+    if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       exchange.error = std::string("reading the response: ") + strerror(errno);
       return false;
@@ -33,9 +60,12 @@ bool ReadResponse(int fd, Exchange& exchange) {
     data.append(chunk, static_cast<std::size_t>(n));
     if (header_end == std::string::npos && (header_end = data.find("\r\n\r\n")) != std::string::npos) {
       static const std::regex kLength(R"(\r\n[Cc]ontent-[Ll]ength:\s*(\d+))");
+      static const std::regex kNoBody(R"(HTTP/1\.[01] (1\d\d|204|304)[^\d][\s\S]*)");
       std::smatch match;
       const std::string head = data.substr(0, header_end);
-      if (std::regex_search(head, match, kLength)) {
+      if (std::regex_match(head, kNoBody) || exchange.method == "HEAD") {
+        needed = header_end + 4;
+      } else if (std::regex_search(head, match, kLength)) {
         needed = header_end + 4 + std::stoul(match[1]);
       }
     }
@@ -58,11 +88,64 @@ bool ReadResponse(int fd, Exchange& exchange) {
     const auto colon = line.find(':');
     if (colon == std::string::npos) continue;
     std::string value = line.substr(colon + 1);
-    value.erase(0, std::min(value.find_first_not_of(' '), value.size()));
+    value.erase(0, std::min(value.find_first_not_of(" \t"), value.size()));
+    value.erase(value.find_last_not_of(" \t") + 1);
     exchange.headers.emplace(line.substr(0, colon), value);
   }
   exchange.body = data.substr(std::min(header_end + 4, data.size()));
+  if (needed != std::string::npos) exchange.body.resize(std::min(exchange.body.size(), needed - header_end - 4));
+  if (exchange.Header("Transfer-Encoding").find("chunked") != std::string::npos &&
+      !Dechunk(exchange.body)) {
+    exchange.error = "a response with broken chunked framing";
+    return false;
+  }
   return true;
+}
+
+// Sends `bytes` on a new connection to `base_url` and reads one response
+// into `exchange`.
+void Transmit(const std::string& base_url, const std::string& bytes, Exchange& exchange) {
+  std::string host_port = base_url.substr(base_url.find("://") + 3);
+  const auto colon = host_port.rfind(':');
+  std::string host = host_port.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* address = nullptr;
+  if (getaddrinfo(host.c_str(), host_port.substr(colon + 1).c_str(), &hints, &address) != 0) {
+    exchange.error = "cannot resolve " + host_port;
+    return;
+  }
+  const int fd = socket(address->ai_family, address->ai_socktype, address->ai_protocol);
+  if (fd < 0) {
+    exchange.error = std::string("socket: ") + strerror(errno);
+    freeaddrinfo(address);
+    return;
+  }
+  // On Linux the send timeout also bounds connect().
+  const timeval connect_timeout{kConnectTimeoutSeconds, 0};
+  const timeval timeout{kReadTimeoutSeconds, 0};
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &connect_timeout, sizeof connect_timeout);
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  if (connect(fd, address->ai_addr, address->ai_addrlen) != 0) {
+    exchange.error = std::string("connect: ") + strerror(errno);
+  } else {
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+    // The server may answer and stop reading before the whole request is
+    // sent (a refused body); its answer is still read below.
+    for (std::size_t sent = 0; sent < bytes.size();) {
+      const ssize_t n = send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      sent += static_cast<std::size_t>(n);
+    }
+    ReadResponse(fd, exchange);
+  }
+  close(fd);
+  freeaddrinfo(address);
 }
 
 }  // namespace
@@ -70,6 +153,15 @@ bool ReadResponse(int fd, Exchange& exchange) {
 ApiClient::ApiClient(std::string base_url, std::function<std::string()> server_output)
     : base_url_(std::move(base_url)), server_output_(std::move(server_output)) {}
 
+ApiClient ApiClient::WithHeaders(const httplib::Headers& headers) const {
+  ApiClient client = *this;
+  for (const auto& [name, value] : headers) client.default_headers_.emplace(name, value);
+  return client;
+}
+
+// Writes the request itself rather than through httplib::Client, whose
+// 0.11 release percent-decodes every response header value (a Link header
+// would lose its escapes) and rewrites '+' in the path.
 Exchange ApiClient::Send(const std::string& method, const std::string& path,
                          const httplib::Headers& headers, const std::string& body) const {
   Exchange exchange;
@@ -77,25 +169,24 @@ Exchange ApiClient::Send(const std::string& method, const std::string& path,
   exchange.method = method;
   exchange.path = path;
   exchange.request_headers = headers;
+  for (const auto& [name, value] : default_headers_) {
+    if (!exchange.request_headers.count(name)) exchange.request_headers.emplace(name, value);
+  }
   exchange.request_body = body;
   exchange.server_output = server_output_;
 
-  httplib::Client client(base_url_);
-  client.set_connection_timeout(kConnectTimeoutSeconds);
-  client.set_read_timeout(kReadTimeoutSeconds);
-  httplib::Request request;
-  request.method = method;
-  request.path = path;
-  request.headers = headers;
-  request.body = body;
-  httplib::Result result = client.send(request);
-  if (!result) {
-    exchange.error = httplib::to_string(result.error());
-    return exchange;
+  std::string bytes = method + " " + path + " HTTP/1.1\r\n";
+  if (!exchange.request_headers.count("Host")) {
+    bytes += "Host: " + base_url_.substr(base_url_.find("://") + 3) + "\r\n";
   }
-  exchange.status = result->status;
-  exchange.headers = result->headers;
-  exchange.body = result->body;
+  for (const auto& [name, value] : exchange.request_headers) bytes += name + ": " + value + "\r\n";
+  if (!exchange.request_headers.count("Connection")) bytes += "Connection: close\r\n";
+  const bool sends_body = !body.empty() || method == "POST" || method == "PUT" || method == "PATCH";
+  if (sends_body && !exchange.request_headers.count("Content-Length")) {
+    bytes += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  }
+  bytes += "\r\n" + body;
+  Transmit(base_url_, bytes, exchange);
   return exchange;
 }
 
@@ -108,45 +199,32 @@ Exchange ApiClient::SendRaw(const std::string& raw) const {
   exchange.method = request_line.substr(0, request_line.find(' '));
   exchange.path = request_line.substr(exchange.method.size() + 1);
   exchange.path = exchange.path.substr(0, exchange.path.rfind(' '));
-
-  const std::string host_port = base_url_.substr(base_url_.find("://") + 3);
-  const auto colon = host_port.rfind(':');
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* address = nullptr;
-  if (getaddrinfo(host_port.substr(0, colon).c_str(), host_port.substr(colon + 1).c_str(), &hints,
-                  &address) != 0) {
-    exchange.error = "cannot resolve " + host_port;
-    return exchange;
-  }
-  const int fd = socket(address->ai_family, address->ai_socktype, address->ai_protocol);
-  const timeval timeout{kReadTimeoutSeconds, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
-  if (connect(fd, address->ai_addr, address->ai_addrlen) != 0) {
-    exchange.error = std::string("connect: ") + strerror(errno);
-  } else {
-    // The server may answer and stop reading before the whole request is
-    // sent (a refused body); its answer is still read below.
-    for (std::size_t sent = 0; sent < raw.size();) {
-      const ssize_t n = send(fd, raw.data() + sent, raw.size() - sent, MSG_NOSIGNAL);
-      if (n <= 0) break;
-      sent += static_cast<std::size_t>(n);
-    }
-    ReadResponse(fd, exchange);
-  }
-  close(fd);
-  freeaddrinfo(address);
+  Transmit(base_url_, raw, exchange);
   return exchange;
 }
 
-Exchange ApiClient::Post(const std::string& path, const nlohmann::json& body) const {
-  return Send("POST", path, {{"Content-Type", "application/json"}}, body.dump());
+namespace {
+
+httplib::Headers WithJsonContentType(httplib::Headers headers) {
+  if (!headers.count("Content-Type")) headers.emplace("Content-Type", "application/json");
+  return headers;
 }
 
-Exchange ApiClient::Put(const std::string& path, const nlohmann::json& body) const {
-  return Send("PUT", path, {{"Content-Type", "application/json"}}, body.dump());
+}  // namespace
+
+Exchange ApiClient::Post(const std::string& path, const nlohmann::json& body,
+                         const httplib::Headers& headers) const {
+  return Send("POST", path, WithJsonContentType(headers), body.dump());
+}
+
+Exchange ApiClient::Put(const std::string& path, const nlohmann::json& body,
+                        const httplib::Headers& headers) const {
+  return Send("PUT", path, WithJsonContentType(headers), body.dump());
+}
+
+Exchange ApiClient::Patch(const std::string& path, const nlohmann::json& body,
+                          const httplib::Headers& headers) const {
+  return Send("PATCH", path, WithJsonContentType(headers), body.dump());
 }
 
 UserListing ApiClient::ListAllUsers(const std::string& path) const {

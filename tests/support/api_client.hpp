@@ -1,5 +1,7 @@
 // Sends the requests of a test to the server under test. Each request uses
-// a new connection, so a test sees every response on its own.
+// a new connection, so a test sees every response on its own, and the
+// response is read byte for byte: header values arrive as the server wrote
+// them (httplib 0.11's client would percent-decode them).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -24,8 +26,15 @@ class ApiClient {
   // the tail of the server's stderr for failure messages (may be empty).
   ApiClient(std::string base_url, std::function<std::string()> server_output);
 
-  // Sends a request and records it. Never throws; a transport failure is
-  // reported in Exchange::error.
+  // A client for the same server that adds `headers` to every request (for
+  // example Authorization), unless the request sets a header of that name.
+  ApiClient WithHeaders(const httplib::Headers& headers) const;
+
+  // Sends a request and records it. `path` (with its query) is sent exactly
+  // as given, so percent-encode it yourself. Host, Connection: close and
+  // Content-Length (for a body, and always on POST, PUT and PATCH) are added
+  // unless `headers` has them. Never throws; a transport failure is reported
+  // in Exchange::error.
   Exchange Send(const std::string& method, const std::string& path,
                 const httplib::Headers& headers = {}, const std::string& body = "") const;
 
@@ -36,9 +45,13 @@ class ApiClient {
 
   Exchange Get(const std::string& path) const { return Send("GET", path); }
   Exchange Delete(const std::string& path) const { return Send("DELETE", path); }
-  // Sends `body` as JSON with Content-Type: application/json.
-  Exchange Post(const std::string& path, const nlohmann::json& body) const;
-  Exchange Put(const std::string& path, const nlohmann::json& body) const;
+  // Sends `body` as JSON with Content-Type: application/json, and `headers`.
+  Exchange Post(const std::string& path, const nlohmann::json& body,
+                const httplib::Headers& headers = {}) const;
+  Exchange Put(const std::string& path, const nlohmann::json& body,
+               const httplib::Headers& headers = {}) const;
+  Exchange Patch(const std::string& path, const nlohmann::json& body,
+                 const httplib::Headers& headers = {}) const;
 
   // GETs `path` and follows rel="next" Link headers, so that the listing is
   // whole even against a server that pages its results.
@@ -49,6 +62,7 @@ class ApiClient {
  private:
   std::string base_url_;
   std::function<std::string()> server_output_;
+  httplib::Headers default_headers_;  // See WithHeaders.
 };
 
 // The target of the rel="next" link in a Link header, or "" when none.

@@ -101,7 +101,7 @@ void ServerProcess::StartReaders(int stdout_fd, int stderr_fd) {
     }
     close(fd);
     std::lock_guard lock(mutex_);
-    if (is_stdout) stdout_closed_ = true;
+    (is_stdout ? stdout_closed_ : stderr_closed_) = true;
     output_changed_.notify_all();
   };
   stdout_reader_ = std::thread(reader, stdout_fd, &ServerProcess::stdout_, true);
@@ -173,6 +173,30 @@ std::string ServerProcess::Stop() {
   if (stdout_reader_.joinable()) stdout_reader_.join();
   if (stderr_reader_.joinable()) stderr_reader_.join();
   return ExitDescription();
+}
+
+bool ServerProcess::Signal(int signal) {
+  if (pid_ <= 0 || Reap(false)) return false;
+  return kill(pid_, signal) == 0;
+}
+
+bool ServerProcess::WaitForOutputEnd(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  return output_changed_.wait_for(lock, timeout,
+                                  [this] { return stdout_closed_ && stderr_closed_; });
+}
+
+ServerProcess::Outcome ServerProcess::Run(const std::string& program,
+                                          const std::vector<std::string>& args,
+                                          const std::string& workdir,
+                                          const std::map<std::string, std::string>& env,
+                                          std::chrono::milliseconds timeout) {
+  std::string error;
+  std::unique_ptr<ServerProcess> process = Spawn(program, args, workdir, env, error);
+  if (!process) return {"could not be started: " + error, "", ""};
+  std::string exit = process->WaitForExit(timeout).value_or("");
+  process->Stop();
+  return {exit, process->Stdout(), process->Stderr()};
 }
 
 std::string ServerProcess::Stdout() const {

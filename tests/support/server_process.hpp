@@ -16,10 +16,26 @@
 
 namespace acceptance {
 
-// Not thread-safe to start or stop from several threads; the output
+// Not thread-safe to start, signal or stop from several threads; the output
 // accessors may be called from any thread.
 class ServerProcess {
  public:
+  // What a program run to its end (see Run) did.
+  struct Outcome {
+    std::string exit;  // ExitDescription; "" if it still ran at the timeout.
+    std::string out;   // Its whole stdout.
+    std::string err;   // Its whole stderr.
+  };
+
+  // Spawns `program args...` as Spawn does, waits up to `timeout` for it to
+  // exit, then stops its process group (so a program that hangs, or leaves
+  // children behind, is killed) and returns what it did. A failed spawn is
+  // reported in Outcome::exit as "could not be started: ...". Never hangs
+  // longer than `timeout` plus the stop grace period.
+  static Outcome Run(const std::string& program, const std::vector<std::string>& args,
+                     const std::string& workdir, const std::map<std::string, std::string>& env,
+                     std::chrono::milliseconds timeout);
+
   // Forks and execs `program args...` with the working directory `workdir`.
   // Variables named USER_API_* are removed from the child's environment, then
   // `env` is added. Returns nullptr and sets `error` when the fork fails.
@@ -51,6 +67,18 @@ class ServerProcess {
   // the exit description. Safe to call twice.
   std::string Stop();
 
+  // Sends `signal` to the process alone (not its group), as `kill -SIG pid`
+  // does. Returns false when the process has already exited.
+  bool Signal(int signal);
+
+  // Waits up to `timeout` until both stdout and stderr reached end of file,
+  // so that after an exit the accessors below hold everything the process
+  // wrote. Returns false at the timeout (a child may hold the pipes open).
+  bool WaitForOutputEnd(std::chrono::milliseconds timeout);
+
+  // The process id, which is also the id of its process group.
+  pid_t pid() const { return pid_; }
+
   std::string Stdout() const;
   std::string Stderr() const;
   // The last `lines` lines of stderr.
@@ -71,6 +99,7 @@ class ServerProcess {
   std::string stdout_;       // Guarded by mutex_.
   std::string stderr_;       // Guarded by mutex_.
   bool stdout_closed_ = false;  // Guarded by mutex_.
+  bool stderr_closed_ = false;  // Guarded by mutex_.
 };
 
 }  // namespace acceptance
