@@ -6,6 +6,7 @@
 function(add_acceptance_suite name)
   add_executable(${name}_suite ${ARGN})
   target_link_libraries(${name}_suite PRIVATE acceptance_support GTest::gtest_main kit_warnings)
+  target_precompile_headers(${name}_suite REUSE_FROM acceptance_support)
 endfunction()
 
 # register_acceptance_suite(NAME SERVER target PREFIX prefix [LABEL label] [FILTER gtest-filter])
