@@ -8,11 +8,13 @@
 
 namespace user_api {
 
-std::string EntityTag(const User& user) {
+std::string EntityTag(const User& user) { return EntityTagOf(ToJson(user).dump()); }
+
+std::string EntityTagOf(const std::string& representation) {
   // FNV-1a over the representation: fast, stable, and only compared for
   // equality, so a cryptographic hash would buy nothing here.
   std::uint64_t hash = 14695981039346656037ULL;
-  for (unsigned char c : ToJson(user).dump()) {
+  for (unsigned char c : representation) {
     hash = (hash ^ c) * 1099511628211ULL;
   }
   char text[24];

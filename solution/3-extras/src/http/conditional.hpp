@@ -12,6 +12,9 @@ namespace user_api {
 // have equal tags, so the no-op update `{}` keeps it.
 std::string EntityTag(const User& user);
 
+// The same tag, from the representation already serialised with ToJson.
+std::string EntityTagOf(const std::string& representation);
+
 // True when `header` (a comma-separated list of tags, or "*") names `tag`.
 // With `weak`, W/"x" matches "x" (If-None-Match); without it, a weak tag
 // never matches (If-Match).

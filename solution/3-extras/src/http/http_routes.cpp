@@ -32,9 +32,12 @@ Precondition IfMatch(const Request& req) {
   };
 }
 
+// The user with its ETag; the representation is serialised once for both.
 void WriteUser(Response& res, int status, const User& user) {
-  res.set_header("ETag", EntityTag(user));
-  WriteJson(res, status, ToJson(user));
+  std::string body = ToJson(user).dump();
+  res.set_header("ETag", EntityTagOf(body));
+  res.status = status;
+  res.set_content(body, "application/json");
 }
 
 void CreateUser(ServerParts& parts, const Request& req, Response& res) {
@@ -149,13 +152,8 @@ void FinishRequest(ServerParts& parts, const Request& req, Response& res) {
   }
   const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - context.start;
   parts.metrics.RecordRequest(req.method, context.route, res.status, elapsed.count());
-  Log(LogLevel::kInfo, "request",
-      {{"request_id", context.request_id},
-       {"method", req.method},
-       {"route", context.route},
-       {"status", res.status},
-       {"duration_ms", elapsed.count() * 1000},
-       {"remote_addr", req.remote_addr}});
+  LogRequest(context.request_id, req.method, context.route, res.status, elapsed.count() * 1000,
+             req.remote_addr);
   context.begun = false;
 }
 
@@ -196,6 +194,13 @@ void RegisterRoutes(httplib::Server& server, ServerParts& parts) {
   auto with = [&parts](void (*handler)(ServerParts&, const Request&, Response&)) {
     return [&parts, handler](const Request& req, Response& res) { handler(parts, req, res); };
   };
+  // httplib tries a method's handlers in order: the busy routes first.
+  server.Post(kUsersRoute.pattern, with(CreateUser));
+  server.Get(kUserRoute.pattern, with(GetUser));
+  server.Get(kUsersRoute.pattern, with(ListUsers));
+  server.Put(kUserRoute.pattern, with(UpdateUser));
+  server.Patch(kUserRoute.pattern, with(UpdateUser));
+  server.Delete(kUserRoute.pattern, with(DeleteUser));
   server.Get(kHealthRoute.pattern, with(GetHealth));
   server.Get(kReadyRoute.pattern, with(GetReady));
   server.Get(kMetricsRoute.pattern, with(GetMetrics));
@@ -204,12 +209,6 @@ void RegisterRoutes(httplib::Server& server, ServerParts& parts) {
   server.Get(kDocsFileRoute.pattern, [&parts](const Request& req, Response& res) {
     parts.docs.ServeFile(req.matches[1], res);
   });
-  server.Post(kUsersRoute.pattern, with(CreateUser));
-  server.Get(kUsersRoute.pattern, with(ListUsers));
-  server.Get(kUserRoute.pattern, with(GetUser));
-  server.Put(kUserRoute.pattern, with(UpdateUser));
-  server.Patch(kUserRoute.pattern, with(UpdateUser));
-  server.Delete(kUserRoute.pattern, with(DeleteUser));
 }
 
 }  // namespace user_api

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <regex>
 #include <string>
 #include <string_view>
 
@@ -44,24 +43,37 @@ std::string MediaType(const std::string& content_type) {
   return first == std::string::npos ? "" : Lower(type.substr(first, last - first + 1));
 }
 
+// True when `path` has the route's shape: literal segments equal, a "{x}"
+// segment any one segment, and one trailing slash allowed. Sets `argument`
+// to the segment that matched "{x}".
+bool MatchesShape(std::string_view path, std::string_view shape, std::string_view& argument) {
+  if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  while (!shape.empty() && !path.empty()) {
+    const std::size_t brace = shape.find('{');
+    if (brace == std::string_view::npos) break;
+    if (path.substr(0, brace) != shape.substr(0, brace)) return false;
+    path.remove_prefix(brace);
+    const std::size_t slash = std::min(path.find('/'), path.size());
+    if (slash == 0) return false;
+    argument = path.substr(0, slash);
+    path.remove_prefix(slash);
+    shape.remove_prefix(std::min(shape.find('}') + 1, shape.size()));
+  }
+  return path == shape;
+}
+
 // Matches the request to a route. Returns it, or throws 404 or 405.
 const Route& CheckRoute(const httplib::Request& req, RequestContext& context) {
-  static const std::vector<std::regex> patterns = [] {
-    std::vector<std::regex> compiled;
-    for (const Route& route : kRoutes) compiled.emplace_back(route.pattern);
-    return compiled;
-  }();
-  for (std::size_t i = 0; i < patterns.size(); ++i) {
-    std::smatch match;
-    if (!std::regex_match(req.path, match, patterns[i])) continue;
-    const Route& route = kRoutes[i];
+  for (const Route& route : kRoutes) {
+    std::string_view argument;
+    if (!MatchesShape(req.path, route.shape, argument)) continue;
     context.route = route.name;
     if (!Allows(route.allow, req.method)) {
       throw ApiError(ErrorCode::kMethodNotAllowed,
                      req.method + " is not served here; use " + route.allow)
           .WithHeader("Allow", route.allow);
     }
-    if (route.users && match.size() > 1 && !ParseUserId(match[1])) {
+    if (route.users && !argument.empty() && !ParseUserId(std::string(argument))) {
       throw ApiError(ErrorCode::kNotFound, "user ids are positive integers");
     }
     return route;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <string>
 #include <string_view>
 
 namespace user_api {
@@ -15,5 +16,11 @@ enum class LogLevel { kInfo, kWarn, kError };
 // several threads at once; lines never interleave.
 void Log(LogLevel level, std::string_view msg,
          const nlohmann::ordered_json& fields = nlohmann::ordered_json::object());
+
+// The request line, {"msg":"request", ...}, as Log would write it, but
+// formatted directly: it is written for every request, and building a JSON
+// document for it cost a tenth of a create.
+void LogRequest(std::string_view request_id, std::string_view method, std::string_view route,
+                int status, double duration_ms, std::string_view remote_addr);
 
 }  // namespace user_api
