@@ -88,6 +88,17 @@ TEST_F(UsersCrudTest, CreateKeepsUnicodeName) {
   EXPECT_HTTP(HasJson(fetched, "/name", "Zoë Ørsted-Łukasz 李"));
 }
 
+// Quotes, backslashes and a slash must come back escaped as JSON, not raw.
+TEST_F(UsersCrudTest, CreateKeepsQuotesAndBackslashesInName) {
+  const std::string name = R"(Anne "Nan" O'Brien \ Jr/Sr)";
+  const Exchange created = CreateUser({{"name", name}});
+  ASSERT_HTTP(HasStatus(created, 201));
+  EXPECT_HTTP(HasJson(created, "/name", name));
+  const Exchange fetched = api().Get(UserPath(created.Json()));
+  ASSERT_HTTP(HasStatus(fetched, 200));
+  EXPECT_HTTP(HasJson(fetched, "/name", name));
+}
+
 TEST_F(UsersCrudTest, CreateAcceptsTrailingSlash) {
   const Exchange created = api().Post(
       "/users/", {{"name", "Slash"}, {"email", UniqueEmail("slash")}, {"age", 41}});

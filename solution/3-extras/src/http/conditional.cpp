@@ -1,14 +1,13 @@
 #include "http/conditional.hpp"
 
 #include <cstdint>
-#include <cstdio>
 #include <sstream>
 
 #include "http/user_json.hpp"
 
 namespace user_api {
 
-std::string EntityTag(const User& user) { return EntityTagOf(ToJson(user).dump()); }
+std::string EntityTag(const User& user) { return EntityTagOf(UserJson(user)); }
 
 std::string EntityTagOf(const std::string& representation) {
   // FNV-1a over the representation: fast, stable, and only compared for
@@ -17,9 +16,10 @@ std::string EntityTagOf(const std::string& representation) {
   for (unsigned char c : representation) {
     hash = (hash ^ c) * 1099511628211ULL;
   }
-  char text[24];
-  std::snprintf(text, sizeof text, "\"%016llx\"", static_cast<unsigned long long>(hash));
-  return text;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string tag(18, '"');
+  for (int i = 16; i >= 1; --i, hash >>= 4) tag[i] = kHex[hash & 0xF];
+  return tag;
 }
 
 bool TagListMatches(const std::string& header, const std::string& tag, bool weak) {

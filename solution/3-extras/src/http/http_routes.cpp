@@ -34,7 +34,7 @@ Precondition IfMatch(const Request& req) {
 
 // The user with its ETag; the representation is serialised once for both.
 void WriteUser(Response& res, int status, const User& user) {
-  std::string body = ToJson(user).dump();
+  std::string body = UserJson(user);
   res.set_header("ETag", EntityTagOf(body));
   res.status = status;
   res.set_content(body, "application/json");
@@ -50,13 +50,18 @@ void CreateUser(ServerParts& parts, const Request& req, Response& res) {
 void ListUsers(ServerParts& parts, const Request& req, Response& res) {
   const UserQuery query = ParseUserQuery(req);
   const UserPage page = parts.users.List(query);
-  nlohmann::ordered_json body = nlohmann::ordered_json::array();
-  for (const User& user : page.users) body.push_back(ToJson(user));
+  std::string body = "[";
+  for (const User& user : page.users) {
+    if (body.size() > 1) body += ',';
+    AppendUserJson(body, user);
+  }
+  body += ']';
   res.set_header("X-Total-Count", std::to_string(page.total));
   if (const std::string links = PageLinks(query, page.total); !links.empty()) {
     res.set_header("Link", links);
   }
-  WriteJson(res, 200, body);
+  res.status = 200;
+  res.set_content(body, "application/json");
 }
 
 void GetUser(ServerParts& parts, const Request& req, Response& res) {

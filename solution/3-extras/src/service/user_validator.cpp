@@ -1,5 +1,6 @@
 #include "service/user_validator.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,10 +25,18 @@ std::string Trim(std::string_view text) {
   return std::string(text.substr(first, last - first + 1));
 }
 
-// Decodes the code points of `text`, which nlohmann/json has already
-// checked to be valid UTF-8.
-std::vector<char32_t> CodePoints(std::string_view text) {
-  std::vector<char32_t> points;
+// The number of code points in `text`, which nlohmann/json has already
+// checked to be valid UTF-8: every byte but the continuation bytes.
+std::size_t CodePointCount(std::string_view text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+bool IsControl(char32_t point) { return point <= 0x1F || (point >= 0x7F && point <= 0x9F); }
+
+// Whether valid UTF-8 `text` holds a C0 or C1 control character.
+bool HasControl(std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {
     const auto lead = static_cast<unsigned char>(text[i]);
     const int length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
@@ -35,17 +44,8 @@ std::vector<char32_t> CodePoints(std::string_view text) {
     for (int k = 1; k < length && i + k < text.size(); ++k) {
       point = (point << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
     }
-    points.push_back(point);
-    i += length;
-  }
-  return points;
-}
-
-bool IsControl(char32_t point) { return point <= 0x1F || (point >= 0x7F && point <= 0x9F); }
-
-bool HasControl(std::string_view text) {
-  for (char32_t point : CodePoints(text)) {
     if (IsControl(point)) return true;
+    i += static_cast<std::size_t>(length);
   }
   return false;
 }
@@ -73,13 +73,13 @@ bool IsDomain(std::string_view domain) {
 
 // Returns why `email` (already trimmed) is invalid, or nullopt.
 std::optional<std::string> EmailProblem(std::string_view email) {
-  if (CodePoints(email).size() > kMaxEmailLength) return "must be at most 254 characters";
+  if (CodePointCount(email) > kMaxEmailLength) return "must be at most 254 characters";
   const auto at = email.find('@');
   if (at == std::string_view::npos || email.find('@', at + 1) != std::string_view::npos) {
     return "must contain exactly one '@'";
   }
   const std::string_view local = email.substr(0, at);
-  const std::size_t local_length = CodePoints(local).size();
+  const std::size_t local_length = CodePointCount(local);
   if (local_length < 1 || local_length > kMaxEmailLocalLength ||
       local.find(' ') != std::string_view::npos || HasControl(local)) {
     return "must have a local part of 1 to 64 characters, without spaces or control characters";
@@ -102,7 +102,7 @@ class BodyReader {
     if (!value) return std::nullopt;
     if (!value->is_string()) return Fail("name", "must be a string");
     std::string name = Trim(value->get_ref<const std::string&>());
-    const std::size_t length = CodePoints(name).size();
+    const std::size_t length = CodePointCount(name);
     if (length < 1 || length > kMaxNameCodePoints) {
       return Fail("name", "must be 1 to 100 characters after trimming");
     }
