@@ -682,6 +682,23 @@ TEST_F(SqliteUserStoreTest, TwoStoresOnOneFileShareTheEmailIndex) {
   EXPECT_EQ(second->Count(), 1u);
 }
 
+// The store keeps its count between calls; a write by another connection to
+// the file must still show in the next count and list total.
+TEST_F(SqliteUserStoreTest, CountsSeeWritesOfAnotherStoreOnTheFile) {
+  const auto first = Open();
+  const auto second = Open();
+  const UserId id = first->Insert(Fields("A", "a@x.test"), kT0).user.id;
+  ASSERT_EQ(first->Count(), 1u);
+  ASSERT_EQ(second->Count(), 1u);
+  ASSERT_EQ(ToString(second->Insert(Fields("B", "b@x.test"), kT0).status), "kOk");
+  EXPECT_EQ(first->Count(), 2u);
+  EXPECT_EQ(first->List(UserQuery{}).total, 2u);
+  ASSERT_EQ(ToString(second->Erase(id, {}).status), "kOk");
+  EXPECT_EQ(first->Count(), 1u);
+  EXPECT_EQ(first->List(UserQuery{}).total, 1u);
+  EXPECT_EQ(second->Count(), 1u);
+}
+
 TEST_F(SqliteUserStoreTest, MissingParentDirectoryThrowsNamingThePath) {
   const std::string path = (dir_.path() / "missing" / "users.db").string();
   try {

@@ -320,6 +320,7 @@ SqliteUserStore::SqliteUserStore(const std::string& path) {
                 kPersistent);
     erase_ = Prepare(db_, "DELETE FROM users WHERE id = ?", kPersistent);
     count_ = Prepare(db_, "SELECT count(*) FROM users", kPersistent);
+    data_version_ = Prepare(db_, "PRAGMA data_version", kPersistent);
   } catch (const StorageError& error) {
     Close();
     throw StorageError("cannot open the database " + path + ": " + error.what());
@@ -334,7 +335,7 @@ void SqliteUserStore::Close() noexcept {
   if (db_ != nullptr) sqlite3_wal_hook(db_, nullptr, nullptr);
   checkpointer_.reset();
   for (sqlite3_stmt** stmt : {&begin_read_, &begin_write_, &commit_, &rollback_, &insert_, &find_,
-                              &update_, &erase_, &count_}) {
+                              &update_, &erase_, &count_, &data_version_}) {
     sqlite3_finalize(*stmt);  // A no-op on nullptr.
     *stmt = nullptr;
   }
@@ -352,6 +353,7 @@ WriteResult SqliteUserStore::Insert(const NewUser& fields, Timestamp now) {
   if (!insert.Write()) return {WriteResult::Status::kEmailTaken, {}};
   const User user{
       sqlite3_last_insert_rowid(db_), fields.name, fields.email, fields.age, created, created};
+  AdjustCount(+1);
   return {WriteResult::Status::kOk, user};
 }
 
@@ -367,7 +369,9 @@ UserPage SqliteUserStore::List(const UserQuery& query) const {
   // even if another connection writes to the file in between.
   Transaction snapshot(db_, begin_read_, commit_, rollback_);
   UserPage page;
-  {
+  if (filter.where.empty()) {
+    page.total = CountAll();
+  } else {
     Statement count(db_, "SELECT count(*) FROM users" + filter.where);
     for (const Param& param : filter.params) count.Bind(param);
     page.total = static_cast<std::uint64_t>(count.SingleInt64());
@@ -385,7 +389,21 @@ UserPage SqliteUserStore::List(const UserQuery& query) const {
 
 std::uint64_t SqliteUserStore::Count() const {
   std::lock_guard lock(mutex_);
-  return static_cast<std::uint64_t>(Statement(db_, count_).SingleInt64());
+  return CountAll();
+}
+
+std::uint64_t SqliteUserStore::CountAll() const {
+  const std::int64_t version = Statement(db_, data_version_).SingleInt64();
+  if (version != known_count_version_) {
+    known_count_ = static_cast<std::uint64_t>(Statement(db_, count_).SingleInt64());
+    known_count_version_ = version;
+  }
+  return known_count_;
+}
+
+void SqliteUserStore::AdjustCount(int delta) {
+  if (known_count_version_ == -1) return;
+  known_count_ = delta > 0 ? known_count_ + 1 : known_count_ - 1;
 }
 
 WriteResult SqliteUserStore::Update(UserId id, const UserPatch& patch, Timestamp now,
@@ -425,6 +443,7 @@ WriteResult SqliteUserStore::Erase(UserId id, const Precondition& precondition) 
     erase.Bind(id).Step();
   }
   transaction.Commit();
+  AdjustCount(-1);
   return {WriteResult::Status::kOk, *current};
 }
 

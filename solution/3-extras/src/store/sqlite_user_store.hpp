@@ -55,6 +55,14 @@ class SqliteUserStore final : public UserStore {
   // opened store.
   void Close() noexcept;
 
+  // The number of users, needs mutex_. count(*) reads the whole table (3 ms
+  // at 200,000 users), so the answer is kept and adjusted by this store's
+  // own inserts and erases; PRAGMA data_version tells when another
+  // connection to the file has committed, and then it is counted again.
+  std::uint64_t CountAll() const;
+  // After a committed insert (+1) or erase (-1) of this store; needs mutex_.
+  void AdjustCount(int delta);
+
   mutable std::mutex mutex_;
   sqlite3* db_ = nullptr;  // Guarded by mutex_.
 
@@ -69,6 +77,11 @@ class SqliteUserStore final : public UserStore {
   sqlite3_stmt* update_ = nullptr;       // Guarded by mutex_.
   sqlite3_stmt* erase_ = nullptr;        // Guarded by mutex_.
   sqlite3_stmt* count_ = nullptr;        // Guarded by mutex_.
+  sqlite3_stmt* data_version_ = nullptr; // Guarded by mutex_.
+
+  // CountAll's memory; a version of -1 means nothing is kept.
+  mutable std::uint64_t known_count_ = 0;       // Guarded by mutex_.
+  mutable std::int64_t known_count_version_ = -1;  // Guarded by mutex_.
 
   // Set for a database file (not ":memory:"); stopped before db_ closes.
   std::unique_ptr<WalCheckpointer> checkpointer_;
