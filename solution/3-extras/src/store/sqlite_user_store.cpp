@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "domain/storage_error.hpp"
-#include "store/wal_checkpointer.hpp"
 
 namespace user_api {
 namespace {
@@ -293,13 +292,6 @@ SqliteUserStore::SqliteUserStore(const std::string& path) {
     Exec(db_, "PRAGMA synchronous = NORMAL");
     Exec(db_, kSchema);
     if (sqlite3_db_readonly(db_, "main") == 1) throw StorageError("the file is read-only");
-    // Checkpoints move off the request path (see WalCheckpointer). An
-    // in-memory database has no file name and no log.
-    if (const char* file = sqlite3_db_filename(db_, "main"); file != nullptr && *file != '\0') {
-      checkpointer_ = std::make_unique<WalCheckpointer>(file, mutex_);
-      checkpointer_->Attach(db_);
-    }
-
     // Prepared once and reused on every call.
     const unsigned kPersistent = SQLITE_PREPARE_PERSISTENT;
     begin_read_ = Prepare(db_, "BEGIN", kPersistent);
@@ -330,10 +322,6 @@ SqliteUserStore::SqliteUserStore(const std::string& path) {
 SqliteUserStore::~SqliteUserStore() { Close(); }
 
 void SqliteUserStore::Close() noexcept {
-  // The checkpointer's thread must not run past the writer's close, nor its
-  // hook outlive it.
-  if (db_ != nullptr) sqlite3_wal_hook(db_, nullptr, nullptr);
-  checkpointer_.reset();
   for (sqlite3_stmt** stmt : {&begin_read_, &begin_write_, &commit_, &rollback_, &insert_, &find_,
                               &update_, &erase_, &count_, &data_version_}) {
     sqlite3_finalize(*stmt);  // A no-op on nullptr.

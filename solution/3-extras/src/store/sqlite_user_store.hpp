@@ -3,7 +3,6 @@
 // kOk is committed to disk first.
 #pragma once
 
-#include <memory>
 #include <mutex>
 #include <string>
 
@@ -14,16 +13,12 @@ struct sqlite3_stmt;
 
 namespace user_api {
 
-class WalCheckpointer;
-
 // One connection, and one mutex that serialises every call on it. SQLite lets
 // one writer at a time in any case; the cost is that reads wait for writes
 // and for each other. In WAL mode a pool of read-only connections could serve
 // Find, List and Count while the writer commits; we did not take that
 // trade-off, because a single connection is simpler to reason about (no
 // snapshot skew between connections) and fast enough for this service.
-// A database file also gets a WalCheckpointer, whose own connection only
-// checkpoints the log, off the request path.
 //
 // Besides the UserStore contract: the database enforces email uniqueness
 // itself with a unique index, so the rule holds even against another writer
@@ -82,9 +77,6 @@ class SqliteUserStore final : public UserStore {
   // CountAll's memory; a version of -1 means nothing is kept.
   mutable std::uint64_t known_count_ = 0;       // Guarded by mutex_.
   mutable std::int64_t known_count_version_ = -1;  // Guarded by mutex_.
-
-  // Set for a database file (not ":memory:"); stopped before db_ closes.
-  std::unique_ptr<WalCheckpointer> checkpointer_;
 };
 
 }  // namespace user_api
