@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "acceptance_test.hpp"
+#include "concurrent_requests.hpp"
 
 namespace acceptance {
 namespace {
@@ -461,32 +462,6 @@ TEST_F(ErrorsTest, UpdateToOwnEmailInOtherCaseSucceeds) {
 }
 
 // --- Races ------------------------------------------------------------------------
-
-// Runs `request` on `clients` threads at once and returns the answers.
-template <typename Request>
-std::vector<Exchange> AllAtOnce(int clients, Request request) {
-  std::vector<Exchange> answers(clients);
-  std::vector<std::thread> threads;
-  for (int i = 0; i < clients; ++i) threads.emplace_back([&, i] { answers[i] = request(i); });
-  for (std::thread& thread : threads) thread.join();
-  return answers;
-}
-
-// The statuses of `answers`, counted.
-std::map<int, int> CountStatuses(const std::vector<Exchange>& answers) {
-  std::map<int, int> counts;
-  for (const Exchange& answer : answers) ++counts[answer.ok() ? answer.status : 0];
-  return counts;
-}
-
-std::string Describe(const std::map<int, int>& counts) {
-  std::string text;
-  for (const auto& [status, count] : counts) {
-    text += (text.empty() ? "" : ", ") + std::to_string(count) + " x " +
-            (status ? std::to_string(status) : "no response");
-  }
-  return text;
-}
 
 TEST_F(ErrorsTest, ConcurrentCreatesWithOneEmailMakeOneUser) {
   constexpr int kClients = 64;

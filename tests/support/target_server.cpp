@@ -140,6 +140,8 @@ std::string TargetServer::Launch(const StartOptions& options) {
   if (!process_) return error;
 
   auto describe_failure = [&](const std::string& what) {
+    // After an exit, what it wrote may still be in the pipes.
+    if (process_->HasExited()) process_->WaitForOutputEnd(std::chrono::milliseconds(500));
     return "could not start the server under test: " + what + "\n  command: " + command_ +
            "\n  data directory: " + workdir_ + "\n  stdout: " + process_->Stdout() + "\n" +
            TellingOutput(*process_, kTailLines);
