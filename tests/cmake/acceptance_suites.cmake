@@ -9,19 +9,31 @@ function(add_acceptance_suite name)
   target_precompile_headers(${name}_suite REUSE_FROM acceptance_support)
 endfunction()
 
-# register_acceptance_suite(NAME (SERVER target | PROGRAM path) PREFIX prefix
-#                           [LABEL label] [FILTER gtest-filter])
+# register_acceptance_suite(NAME [SERVER target | PROGRAM path] PREFIX prefix
+#                           [LABEL label] [FILTER gtest-filter] [RUN_SERIAL])
 #   Adds one ctest test per test of NAME_suite (or of those FILTER selects),
 #   named PREFIX/Suite.Test and labelled LABEL (default NAME), that starts
-#   the SERVER target's program, or PROGRAM (a server built elsewhere). gtest_discover_tests cannot give a test two
+#   the SERVER target's program, or PROGRAM (a server built elsewhere), or
+#   with neither, the target named in ctest's environment. gtest_discover_tests cannot give a test two
 #   labels, so a label that must answer to two names holds both
 #   ("extras-auth" answers ctest -L extras and ctest -L auth, since -L is a
 #   regular expression), and the implementation is told by the name
 #   (ctest -L crud -R '^stage1/').
 function(register_acceptance_suite name)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "SERVER;PROGRAM;PREFIX;LABEL;FILTER" "")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "RUN_SERIAL" "SERVER;PROGRAM;PREFIX;LABEL;FILTER" "")
   if(arg_SERVER)
     set(arg_PROGRAM $<TARGET_FILE:${arg_SERVER}>)
+  endif()
+  # Without a server, the tests use the target in ctest's environment.
+  set(environment "")
+  if(arg_PROGRAM)
+    set(environment ENVIRONMENT "USER_API_SERVER=${arg_PROGRAM}")
+  endif()
+  # Tests that read counters of the whole server must not share it with
+  # tests running at the same time (USER_API_URL with ctest -j).
+  set(serial "")
+  if(arg_RUN_SERIAL)
+    set(serial RUN_SERIAL TRUE)
   endif()
   if(NOT arg_LABEL)
     set(arg_LABEL ${name})
@@ -35,7 +47,8 @@ function(register_acceptance_suite name)
     DISCOVERY_TIMEOUT 30
     PROPERTIES
       LABELS ${arg_LABEL}
-      ENVIRONMENT "USER_API_SERVER=${arg_PROGRAM}"
+      ${environment}
+      ${serial}
       TIMEOUT 120)
 endfunction()
 

@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Usage: run_suites_against_one_server.sh SERVER SUITE...
+#        run_suites_against_one_server.sh SERVER --ctest BUILD_DIR TEST_REGEX JOBS
 #
 # Starts SERVER once (--port 0), runs every SUITE against it through
 # USER_API_URL, as an interviewer does with a long-running server, then
 # checks that the server still answers GET /health and did not crash.
 # Proves that the suites need neither a fresh server nor an empty store.
+# With --ctest, runs the tests of BUILD_DIR that match TEST_REGEX, JOBS at
+# a time, against the one server instead: the same tests that run with a
+# fresh server each elsewhere in the run must pass here too (those that
+# must start the server themselves skip).
 set -euo pipefail
-[[ $# -ge 2 ]] || { echo "usage: $0 SERVER SUITE..." >&2; exit 2; }
+[[ $# -ge 2 ]] || { echo "usage: $0 SERVER (SUITE... | --ctest BUILD_DIR TEST_REGEX JOBS)" >&2; exit 2; }
 server="$1"
 shift
 
@@ -24,10 +29,18 @@ done
 [[ -n "$url" ]] || { echo "the server printed no listening line within 20 s" >&2; exit 1; }
 
 status=0
-for suite in "$@"; do
-  echo "== $(basename "$suite") against $url"
-  env -u USER_API_SERVER USER_API_URL="$url" "$suite" --gtest_brief=1 || status=1
-done
+if [[ "$1" == --ctest ]]; then
+  [[ $# -eq 4 ]] || { echo "--ctest needs BUILD_DIR TEST_REGEX JOBS" >&2; exit 2; }
+  echo "== ctest -R '$3' -j $4 against $url"
+  # Not the meta checks (this is one), nor the unit tests (no server).
+  USER_API_URL="$url" ctest --test-dir "$2" -R "$3" -LE '^(meta|unit|benchmark)$' -j "$4" \
+    --output-on-failure || status=1
+else
+  for suite in "$@"; do
+    echo "== $(basename "$suite") against $url"
+    env -u USER_API_SERVER USER_API_URL="$url" "$suite" --gtest_brief=1 || status=1
+  done
+fi
 
 if ! kill -0 "$pid" 2>/dev/null; then
   echo "the server died during the suites; its stderr:" >&2

@@ -1,0 +1,135 @@
+// Interviewer-only acceptance tests (ctest label `interviewer`): edge cases
+// that the candidate's bundle leaves out, to tell a solution that follows
+// the spec from one tuned to the visible tests. They hold from stage 2 on
+// (some need its rules), and like every suite they pass against a shared
+// server: each test makes its own users and compares only those.
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "acceptance_test.hpp"
+#include "concurrent_requests.hpp"
+
+namespace acceptance {
+namespace {
+
+using nlohmann::json;
+
+using InterviewerTest = AcceptanceTest;
+
+std::string PathOf(const Exchange& created) { return "/users/" + created.Json()["id"].dump(); }
+
+std::int64_t IdOf(const Exchange& created) { return created.Json().value("id", std::int64_t{0}); }
+
+// A server that numbers users by counting them hands out an id twice once
+// a user in the middle is gone.
+TEST_F(InterviewerTest, IdsDoNotComeFromTheNumberOfUsers) {
+  const Exchange first = CreateUser();
+  const Exchange second = CreateUser();
+  ASSERT_HTTP(HasStatus(first, 201));
+  ASSERT_HTTP(HasStatus(second, 201));
+  ASSERT_HTTP(HasStatus(api().Delete(PathOf(first)), 204));
+  const Exchange third = CreateUser();
+  ASSERT_HTTP(HasStatus(third, 201));
+  EXPECT_HTTP(Holds(third, IdOf(third) > IdOf(second),
+                    "the new id " + std::to_string(IdOf(third)) + " is above " +
+                        std::to_string(IdOf(second)) + ", the last one handed out"));
+  const Exchange still = api().Get(PathOf(second));
+  ASSERT_HTTP(HasStatus(still, 200));
+  EXPECT_HTTP(HasJson(still, "/email", second.Json()["email"]));
+}
+
+// Uniqueness ignores case on update too, not only on create.
+TEST_F(InterviewerTest, UpdateToAnotherUsersEmailInOtherCaseIsAConflict) {
+  const Exchange owner = CreateUser();
+  const Exchange other = CreateUser();
+  ASSERT_HTTP(HasStatus(owner, 201));
+  ASSERT_HTTP(HasStatus(other, 201));
+  std::string shouted = owner.Json()["email"];
+  std::transform(shouted.begin(), shouted.end(), shouted.begin(), ::toupper);
+  const Exchange updated = api().Put(PathOf(other), {{"email", shouted}});
+  EXPECT_HTTP(HasStatus(updated, 409));
+  EXPECT_HTTP(HasJson(api().Get(PathOf(other)), "/email", other.Json()["email"]));
+}
+
+// An update is all or nothing: a valid name next to an invalid age must
+// not be applied.
+TEST_F(InterviewerTest, UpdateThatFailsValidationChangesNoField) {
+  const Exchange created = CreateUser({{"name", "Before"}, {"age", 40}});
+  ASSERT_HTTP(HasStatus(created, 201));
+  const Exchange refused =
+      api().Put(PathOf(created), {{"name", "After"}, {"email", "not-an-email"}, {"age", 41}});
+  EXPECT_HTTP(HasStatus(refused, 422));
+  const Exchange fetched = api().Get(PathOf(created));
+  ASSERT_HTTP(HasStatus(fetched, 200));
+  EXPECT_HTTP(HasJson(fetched, "/name", "Before"));
+  EXPECT_HTTP(HasJson(fetched, "/age", 40));
+  EXPECT_HTTP(HasJson(fetched, "/email", created.Json()["email"]));
+  EXPECT_HTTP(HasJson(fetched, "/updated_at", created.Json()["updated_at"]));
+}
+
+// Deleting from the middle must not reorder the rest (a vector erased by
+// swapping with the last element would).
+TEST_F(InterviewerTest, ListKeepsIdOrderAfterDeletesInTheMiddle) {
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 6; ++i) {
+    const Exchange created = CreateUser();
+    ASSERT_HTTP(HasStatus(created, 201));
+    ids.push_back(IdOf(created));
+  }
+  ASSERT_HTTP(HasStatus(api().Delete("/users/" + std::to_string(ids[1])), 204));
+  ASSERT_HTTP(HasStatus(api().Delete("/users/" + std::to_string(ids[3])), 204));
+  const std::vector<std::int64_t> kept{ids[0], ids[2], ids[4], ids[5]};
+
+  const UserListing listing = api().ListAllUsers();
+  ASSERT_HTTP(Holds(listing.last, listing.complete, "every page of GET /users answers 200"));
+  std::vector<std::int64_t> seen;
+  for (const json& user : listing.users) {
+    const auto id = user.value("id", std::int64_t{0});
+    if (std::find(ids.begin(), ids.end(), id) != ids.end()) seen.push_back(id);
+  }
+  std::string order;
+  for (std::int64_t id : seen) order += (order.empty() ? "" : ", ") + std::to_string(id);
+  EXPECT_HTTP(Holds(listing.last, seen == kept,
+                    "this test's users listed as " + std::to_string(kept[0]) + ", " +
+                        std::to_string(kept[1]) + ", " + std::to_string(kept[2]) + ", " +
+                        std::to_string(kept[3]) + "; got " + order));
+}
+
+// 100 characters, each four bytes in UTF-8: length counts characters.
+TEST_F(InterviewerTest, NameOfHundredFourByteCharactersIsAccepted) {
+  std::string name;
+  for (int i = 0; i < 100; ++i) name += "\xF0\x9D\x94\x98";  // U+1D518
+  const Exchange created = CreateUser({{"name", name}});
+  ASSERT_HTTP(HasStatus(created, 201));
+  EXPECT_HTTP(HasJson(created, "/name", name));
+  EXPECT_HTTP(HasJson(api().Get(PathOf(created)), "/name", name));
+}
+
+// Several clients deleting one user: exactly one of them did it.
+TEST_F(InterviewerTest, ConcurrentDeletesOfOneUserGiveOne204) {
+  constexpr int kClients = 16;
+  const Exchange created = CreateUser();
+  ASSERT_HTTP(HasStatus(created, 201));
+  const std::string path = PathOf(created);
+  const std::vector<Exchange> answers = AllAtOnce(kClients, [&](int) { return api().Delete(path); });
+  const std::map<int, int> counts = CountStatuses(answers);
+  EXPECT_HTTP(Holds(answers.front(), counts == std::map<int, int>{{204, 1}, {404, kClients - 1}},
+                    "one 204 and 15 404s; got " + Describe(counts)));
+  EXPECT_HTTP(HasStatus(api().Get(path), 404));
+}
+
+// A freed email can be taken again, also in another case.
+TEST_F(InterviewerTest, EmailOfADeletedUserCanBeTakenAgainInOtherCase) {
+  const Exchange created = CreateUser();
+  ASSERT_HTTP(HasStatus(created, 201));
+  ASSERT_HTTP(HasStatus(api().Delete(PathOf(created)), 204));
+  std::string shouted = created.Json()["email"];
+  std::transform(shouted.begin(), shouted.end(), shouted.begin(), ::toupper);
+  const Exchange again = CreateUser({{"email", shouted}});
+  ASSERT_HTTP(HasStatus(again, 201));
+  EXPECT_HTTP(HasJson(again, "/email", created.Json()["email"]));
+}
+
+}  // namespace
+}  // namespace acceptance
