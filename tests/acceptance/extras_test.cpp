@@ -16,13 +16,17 @@
 // No request header value here holds a %XX escape: cpp-httplib 0.11
 // percent-decodes request header values before a server sees them, so a
 // server built on it could not tell "Bearer%20KEY" from "Bearer KEY".
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -35,6 +39,7 @@
 #include <vector>
 
 #include "acceptance_test.hpp"
+#include "concurrent_requests.hpp"
 
 namespace acceptance {
 namespace {
@@ -132,18 +137,6 @@ std::string DescribeRun(const std::vector<std::string>& args,
   return "\n  command: " + command + "\n  exit: " +
          (outcome.exit.empty() ? "none: it kept running and was stopped" : outcome.exit) +
          "\n  stdout: " + LastLines(outcome.out, 10) + "\n  stderr: " + LastLines(outcome.err, 10);
-}
-
-// Runs `request` on `clients` threads at once and returns the answers.
-template <typename Request>
-std::vector<Exchange> AllAtOnce(int clients, Request request) {
-  std::vector<Exchange> answers(static_cast<std::size_t>(clients));
-  std::vector<std::thread> threads;
-  for (int i = 0; i < clients; ++i) {
-    threads.emplace_back([&, i] { answers[static_cast<std::size_t>(i)] = request(i); });
-  }
-  for (std::thread& thread : threads) thread.join();
-  return answers;
 }
 
 // Passes when the user is stored exactly as `before`, ETag included when
@@ -1534,6 +1527,59 @@ TEST_F(RateLimitTest, BadLimitExitsWithCode2) {
       RunProgramToExit(args, server().workdir(), {{"USER_API_RATE_LIMIT", "0"}});
   EXPECT_EQ(run.exit, "exited with code 2")
       << "USER_API_RATE_LIMIT=0 is a bad value" << DescribeRun(args, run);
+}
+
+// GETs `path` on a new connection from the loopback address `source`, so
+// that the server sees another client than api(), whose requests come from
+// 127.0.0.1 (Linux routes all of 127.0.0.0/8 to the loopback interface).
+// Sets `source_error` to why the connection could not come from `source`.
+// httplib's client percent-decodes response header values, which does not
+// matter for the numbers checked here.
+Exchange GetFromAddress(const std::string& base_url, const std::string& source,
+                        const std::string& path, std::string& source_error) {
+  httplib::Client client(base_url);
+  client.set_connection_timeout(5);
+  client.set_read_timeout(10);
+  // httplib calls this on the socket before it connects.
+  client.set_socket_options([&](socket_t socket) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    if (inet_pton(AF_INET, source.c_str(), &address.sin_addr) != 1) {
+      source_error = source + " is not an IPv4 address";
+    } else if (bind(socket, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+      source_error = std::string("bind: ") + std::strerror(errno);
+    }
+  });
+  Exchange exchange;
+  exchange.base_url = base_url;
+  exchange.method = "GET";
+  exchange.path = path;
+  const httplib::Result result = client.Get(path);
+  if (!result) {
+    exchange.error = httplib::to_string(result.error());
+    return exchange;
+  }
+  exchange.status = result->status;
+  exchange.headers = result->headers;
+  exchange.body = result->body;
+  return exchange;
+}
+
+// Buckets are per client address: one client's burst leaves another's
+// bucket full.
+TEST_F(RateLimitTest, EachClientAddressHasItsOwnBucket) {
+  ASSERT_HTTP(HasStatus(Burst().back(), 429));
+  std::string source_error;
+  Exchange other = GetFromAddress(api().base_url(), "127.0.0.2", "/users?limit=1", source_error);
+  other.server_output = [this] { return server().OutputTail(); };
+  ASSERT_TRUE(source_error.empty())
+      << "this test sends a request from 127.0.0.2, as a second client, to the server at "
+      << api().base_url() << ", and could not: " << source_error;
+  const char* why = "127.0.0.1 has just used up its bucket, while 127.0.0.2's is full: each "
+                    "client address has a bucket of its own (reproduce with curl --interface "
+                    "127.0.0.2)";
+  ASSERT_HTTP(HasStatus(other, 200)) << why;
+  EXPECT_HTTP(HasHeader(other, "RateLimit-Remaining", std::to_string(kRateLimit - 1))) << why;
 }
 
 // --- ConditionalTest: ETag, If-None-Match, If-Match -------------------------------
