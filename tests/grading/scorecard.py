@@ -161,8 +161,10 @@ def score(tests, weights, order):
         mine = [t for t in tests if t["label"] == label]
         scored = [t for t in mine if t["status"] != "skip"]
         passed = sum(t["status"] == "pass" for t in scored)
-        points = weights[label]["points"]
-        share = points / len(scored) if scored else 0
+        # A label whose tests were all skipped counts neither way; when
+        # nothing ran at all (the build failed), every label counts in full.
+        max_points = weights[label]["points"] if scored or not tests else 0
+        share = max_points / len(scored) if scored else 0
         for t in mine:
             t["max_points"] = round(share, 4) if t["status"] != "skip" else 0
             t["points"] = t["max_points"] if t["status"] == "pass" else 0
@@ -175,8 +177,7 @@ def score(tests, weights, order):
             "skipped": len(mine) - len(scored),
             "errors": sum(t["status"] == "error" for t in mine),
             "points": round(share * passed, 2),
-            "max_points": points if scored else 0,
-            "max_points_if_run": points,
+            "max_points": max_points,
         })
     return rows
 
@@ -206,8 +207,7 @@ def write_scorecard(out, run, rows, tests, status):
     main = [r for r in rows if r["stage"] != "interviewer"]
     hidden = [r for r in rows if r["stage"] == "interviewer"]
     points = sum(r["points"] for r in main)
-    # Nothing ran (the build failed): out of every point there is.
-    max_points = sum(r["max_points" if tests else "max_points_if_run"] for r in main)
+    max_points = sum(r["max_points"] for r in main)
     lines = [f"# Scorecard: {run['name']}", ""]
     lines += [f"- Target: {run['target']}",
               f"- Graded: {run['started_at']}, kit {run['suite_version']} at commit {run['kit_commit']}",
