@@ -102,8 +102,26 @@ bool ReadResponse(int fd, Exchange& exchange) {
   return true;
 }
 
-// Sends `bytes` on a new connection to `base_url` and reads one response
-// into `exchange`.
+// Binds `fd`, a socket of `family`, to the numeric address `source` with
+// any port. Returns "" or why it could not.
+std::string BindSource(int fd, int family, const std::string& source) {
+  addrinfo hints{};
+  hints.ai_family = family;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICHOST;
+  addrinfo* local = nullptr;
+  if (getaddrinfo(source.c_str(), nullptr, &hints, &local) != 0) {
+    return source + " is not a numeric address of the server's address family";
+  }
+  const int bound = bind(fd, local->ai_addr, local->ai_addrlen);
+  const int bind_errno = errno;
+  freeaddrinfo(local);
+  return bound == 0 ? "" : std::string("bind: ") + strerror(bind_errno);
+}
+
+// Sends `bytes` on a new connection to `base_url`, from
+// exchange.source_address when it is set, and reads one response into
+// `exchange`.
 void Transmit(const std::string& base_url, const std::string& bytes, Exchange& exchange) {
   std::string host_port = base_url.substr(base_url.find("://") + 3);
   const auto colon = host_port.rfind(':');
@@ -130,7 +148,12 @@ void Transmit(const std::string& base_url, const std::string& bytes, Exchange& e
   const timeval timeout{kReadTimeoutSeconds, 0};
   setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &connect_timeout, sizeof connect_timeout);
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  if (connect(fd, address->ai_addr, address->ai_addrlen) != 0) {
+  const std::string bind_error =
+      exchange.source_address.empty() ? ""
+                                      : BindSource(fd, address->ai_family, exchange.source_address);
+  if (!bind_error.empty()) {
+    exchange.error = "could not send from " + exchange.source_address + ": " + bind_error;
+  } else if (connect(fd, address->ai_addr, address->ai_addrlen) != 0) {
     exchange.error = std::string("connect: ") + strerror(errno);
   } else {
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
@@ -159,6 +182,12 @@ ApiClient ApiClient::WithHeaders(const httplib::Headers& headers) const {
   return client;
 }
 
+ApiClient ApiClient::FromSourceAddress(const std::string& address) const {
+  ApiClient client = *this;
+  client.source_address_ = address;
+  return client;
+}
+
 // Writes the request itself rather than through httplib::Client, whose
 // 0.11 release percent-decodes every response header value (a Link header
 // would lose its escapes) and rewrites '+' in the path.
@@ -173,6 +202,7 @@ Exchange ApiClient::Send(const std::string& method, const std::string& path,
     if (!exchange.request_headers.count(name)) exchange.request_headers.emplace(name, value);
   }
   exchange.request_body = body;
+  exchange.source_address = source_address_;
   exchange.server_output = server_output_;
 
   std::string bytes = method + " " + path + " HTTP/1.1\r\n";
@@ -194,6 +224,7 @@ Exchange ApiClient::SendRaw(const std::string& raw) const {
   Exchange exchange;
   exchange.base_url = base_url_;
   exchange.raw_request = raw;
+  exchange.source_address = source_address_;
   exchange.server_output = server_output_;
   const std::string request_line = raw.substr(0, raw.find("\r\n"));
   exchange.method = request_line.substr(0, request_line.find(' '));

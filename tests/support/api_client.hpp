@@ -30,6 +30,12 @@ class ApiClient {
   // example Authorization), unless the request sets a header of that name.
   ApiClient WithHeaders(const httplib::Headers& headers) const;
 
+  // A client for the same server whose connections come from the local
+  // address `address` (a numeric IP such as 127.0.0.2: Linux routes all of
+  // 127.0.0.0/8 to the loopback interface), so that the server sees another
+  // client. When the address cannot be bound, Exchange::error says so.
+  ApiClient FromSourceAddress(const std::string& address) const;
+
   // Sends a request and records it. `path` (with its query) is sent exactly
   // as given, so percent-encode it yourself. Host, Connection: close and
   // Content-Length (for a body, and always on POST, PUT and PATCH) are added
@@ -63,6 +69,7 @@ class ApiClient {
   std::string base_url_;
   std::function<std::string()> server_output_;
   httplib::Headers default_headers_;  // See WithHeaders.
+  std::string source_address_;        // See FromSourceAddress; "" for any.
 };
 
 // The target of the rel="next" link in a Link header, or "" when none.

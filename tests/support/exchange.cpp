@@ -63,11 +63,14 @@ std::string CurlCommand(const Exchange& exchange) {
     // curl cannot send every malformed request, so the repro uses nc.
     const std::string host_port = exchange.base_url.substr(exchange.base_url.find("://") + 3);
     const auto colon = host_port.rfind(':');
-    return "printf " + PrintfQuoted(exchange.raw_request) + " | nc -q 5 " +
+    const std::string source =
+        exchange.source_address.empty() ? "" : "-s " + exchange.source_address + " ";
+    return "printf " + PrintfQuoted(exchange.raw_request) + " | nc -q 5 " + source +
            host_port.substr(0, colon) + " " + host_port.substr(colon + 1);
   }
   std::string command = "curl -i -X " + exchange.method + " " +
                         ShellQuote(exchange.base_url + exchange.path);
+  if (!exchange.source_address.empty()) command += " --interface " + exchange.source_address;
   for (const auto& [name, value] : exchange.request_headers) {
     command += " -H " + ShellQuote(name + ": " + value);
   }
@@ -79,7 +82,9 @@ std::string CurlCommand(const Exchange& exchange) {
 
 std::string Describe(const Exchange& exchange) {
   std::ostringstream out;
-  out << "  request:  " << exchange.method << " " << exchange.path << "\n";
+  out << "  request:  " << exchange.method << " " << exchange.path;
+  if (!exchange.source_address.empty()) out << " (sent from " << exchange.source_address << ")";
+  out << "\n";
   for (const auto& [name, value] : exchange.request_headers) {
     out << "            " << name << ": " << value << "\n";
   }

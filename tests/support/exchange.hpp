@@ -19,6 +19,9 @@ struct Exchange {
   std::string request_body;
   // The bytes sent, for a request written by hand (see ApiClient::SendRaw).
   std::string raw_request;
+  // The local address the request was sent from, or "" when the system
+  // chose it (see ApiClient::FromSourceAddress).
+  std::string source_address;
 
   // The response; `error` is non-empty when none came back.
   std::string error;
