@@ -17,15 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string UserPath(const json& user) { return "/users/" + user["id"].dump(); }
-
-// The id of a user body, or 0 when the body has no integer id.
-std::int64_t IdOf(const Exchange& exchange) {
-  const json body = exchange.Json();
-  if (!body.is_object() || !body.contains("id") || !body["id"].is_number_integer()) return 0;
-  return body["id"].get<std::int64_t>();
-}
-
 bool IsTimestamp(const json& value) {
   static const std::regex kRfc3339Millis(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)");
   return value.is_string() && std::regex_match(value.get<std::string>(), kRfc3339Millis);

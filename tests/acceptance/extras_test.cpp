@@ -47,15 +47,6 @@ using std::chrono::seconds;
 
 // --- Helpers ------------------------------------------------------------------
 
-std::string UserPath(const json& user) { return "/users/" + user["id"].dump(); }
-
-// The id of a user body, or 0 when the body has no integer id.
-std::int64_t IdOf(const Exchange& exchange) {
-  const json body = exchange.Json();
-  if (!body.is_object() || !body.contains("id") || !body["id"].is_number_integer()) return 0;
-  return body["id"].get<std::int64_t>();
-}
-
 // The ids of a JSON array of users, in order; 0 for an entry without one.
 std::vector<std::int64_t> IdsOf(const json& users) {
   std::vector<std::int64_t> ids;

@@ -17,10 +17,6 @@ using nlohmann::json;
 
 using InterviewerTest = AcceptanceTest;
 
-std::string PathOf(const Exchange& created) { return "/users/" + created.Json()["id"].dump(); }
-
-std::int64_t IdOf(const Exchange& created) { return created.Json().value("id", std::int64_t{0}); }
-
 // A server that numbers users by counting them hands out an id twice once
 // a user in the middle is gone.
 TEST_F(InterviewerTest, IdsDoNotComeFromTheNumberOfUsers) {
@@ -28,13 +24,13 @@ TEST_F(InterviewerTest, IdsDoNotComeFromTheNumberOfUsers) {
   const Exchange second = CreateUser();
   ASSERT_HTTP(HasStatus(first, 201));
   ASSERT_HTTP(HasStatus(second, 201));
-  ASSERT_HTTP(HasStatus(api().Delete(PathOf(first)), 204));
+  ASSERT_HTTP(HasStatus(api().Delete(UserPath(first.Json())), 204));
   const Exchange third = CreateUser();
   ASSERT_HTTP(HasStatus(third, 201));
   EXPECT_HTTP(Holds(third, IdOf(third) > IdOf(second),
                     "the new id " + std::to_string(IdOf(third)) + " is above " +
                         std::to_string(IdOf(second)) + ", the last one handed out"));
-  const Exchange still = api().Get(PathOf(second));
+  const Exchange still = api().Get(UserPath(second.Json()));
   ASSERT_HTTP(HasStatus(still, 200));
   EXPECT_HTTP(HasJson(still, "/email", second.Json()["email"]));
 }
@@ -47,9 +43,9 @@ TEST_F(InterviewerTest, UpdateToAnotherUsersEmailInOtherCaseIsAConflict) {
   ASSERT_HTTP(HasStatus(other, 201));
   std::string shouted = owner.Json()["email"];
   std::transform(shouted.begin(), shouted.end(), shouted.begin(), ::toupper);
-  const Exchange updated = api().Put(PathOf(other), {{"email", shouted}});
+  const Exchange updated = api().Put(UserPath(other.Json()), {{"email", shouted}});
   EXPECT_HTTP(HasStatus(updated, 409));
-  EXPECT_HTTP(HasJson(api().Get(PathOf(other)), "/email", other.Json()["email"]));
+  EXPECT_HTTP(HasJson(api().Get(UserPath(other.Json())), "/email", other.Json()["email"]));
 }
 
 // An update is all or nothing: a valid name next to an invalid age must
@@ -57,10 +53,10 @@ TEST_F(InterviewerTest, UpdateToAnotherUsersEmailInOtherCaseIsAConflict) {
 TEST_F(InterviewerTest, UpdateThatFailsValidationChangesNoField) {
   const Exchange created = CreateUser({{"name", "Before"}, {"age", 40}});
   ASSERT_HTTP(HasStatus(created, 201));
-  const Exchange refused =
-      api().Put(PathOf(created), {{"name", "After"}, {"email", "not-an-email"}, {"age", 41}});
+  const Exchange refused = api().Put(UserPath(created.Json()),
+                                     {{"name", "After"}, {"email", "not-an-email"}, {"age", 41}});
   EXPECT_HTTP(HasStatus(refused, 422));
-  const Exchange fetched = api().Get(PathOf(created));
+  const Exchange fetched = api().Get(UserPath(created.Json()));
   ASSERT_HTTP(HasStatus(fetched, 200));
   EXPECT_HTTP(HasJson(fetched, "/name", "Before"));
   EXPECT_HTTP(HasJson(fetched, "/age", 40));
@@ -103,7 +99,7 @@ TEST_F(InterviewerTest, NameOfHundredFourByteCharactersIsAccepted) {
   const Exchange created = CreateUser({{"name", name}});
   ASSERT_HTTP(HasStatus(created, 201));
   EXPECT_HTTP(HasJson(created, "/name", name));
-  EXPECT_HTTP(HasJson(api().Get(PathOf(created)), "/name", name));
+  EXPECT_HTTP(HasJson(api().Get(UserPath(created.Json())), "/name", name));
 }
 
 // Several clients deleting one user: exactly one of them did it.
@@ -111,7 +107,7 @@ TEST_F(InterviewerTest, ConcurrentDeletesOfOneUserGiveOne204) {
   constexpr int kClients = 16;
   const Exchange created = CreateUser();
   ASSERT_HTTP(HasStatus(created, 201));
-  const std::string path = PathOf(created);
+  const std::string path = UserPath(created.Json());
   const std::vector<Exchange> answers = AllAtOnce(kClients, [&](int) { return api().Delete(path); });
   const std::map<int, int> counts = CountStatuses(answers);
   EXPECT_HTTP(Holds(answers.front(), counts == std::map<int, int>{{204, 1}, {404, kClients - 1}},
@@ -123,7 +119,7 @@ TEST_F(InterviewerTest, ConcurrentDeletesOfOneUserGiveOne204) {
 TEST_F(InterviewerTest, EmailOfADeletedUserCanBeTakenAgainInOtherCase) {
   const Exchange created = CreateUser();
   ASSERT_HTTP(HasStatus(created, 201));
-  ASSERT_HTTP(HasStatus(api().Delete(PathOf(created)), 204));
+  ASSERT_HTTP(HasStatus(api().Delete(UserPath(created.Json())), 204));
   std::string shouted = created.Json()["email"];
   std::transform(shouted.begin(), shouted.end(), shouted.begin(), ::toupper);
   const Exchange again = CreateUser({{"email", shouted}});

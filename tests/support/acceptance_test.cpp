@@ -18,6 +18,14 @@ std::string UniqueEmail(const std::string& tag) {
   return tag + "-" + run + "-" + std::to_string(++counter) + "@example.test";
 }
 
+std::string UserPath(const nlohmann::json& user) { return "/users/" + user["id"].dump(); }
+
+std::int64_t IdOf(const Exchange& exchange) {
+  const nlohmann::json body = exchange.Json();
+  if (!body.is_object() || !body.contains("id") || !body["id"].is_number_integer()) return 0;
+  return body["id"].get<std::int64_t>();
+}
+
 void AcceptanceTest::SetUp() {
   const StartOptions options = ServerOptions();
   if (!options.empty()) {

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -23,6 +24,13 @@ namespace acceptance {
 // An email address that no other test, run or process uses, so that tests
 // pass against a shared, long-running server. `tag` names the test's intent.
 std::string UniqueEmail(const std::string& tag);
+
+// The path of a user, /users/{id}, from its JSON body.
+std::string UserPath(const nlohmann::json& user);
+
+// The id of the user in the response body, or 0 when the body has no
+// integer id.
+std::int64_t IdOf(const Exchange& exchange);
 
 // Skips the current test, from its body or its fixture's SetUp, when the
 // server is reached by USER_API_URL: `why` says what the test needs that a
