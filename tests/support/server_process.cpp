@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -63,12 +64,18 @@ std::unique_ptr<ServerProcess> ServerProcess::Spawn(const std::string& program,
   std::vector<char*> argv = CStrings(argv_strings);
   std::vector<char*> envp = CStrings(env_strings);
 
+  const pid_t parent = getpid();
   const pid_t pid = fork();
   if (pid < 0) {
     error = std::string("fork() failed: ") + strerror(errno);
     return nullptr;
   }
   if (pid == 0) {
+    // A suite killed outright (kill -9, a ctest timeout) runs no destructor,
+    // and the server, in a process group of its own, would run on. If the
+    // parent died before prctl, the signal would never come.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(125);
     setpgid(0, 0);
     dup2(out_pipe[1], STDOUT_FILENO);
     dup2(err_pipe[1], STDERR_FILENO);

@@ -39,6 +39,9 @@ class ServerProcess {
   // Forks and execs `program args...` with the working directory `workdir`.
   // Variables named USER_API_* are removed from the child's environment, then
   // `env` is added. Returns nullptr and sets `error` when the fork fails.
+  // The child gets SIGKILL when the thread that called Spawn ends, the
+  // process included (PR_SET_PDEATHSIG): spawn from a thread that outlives
+  // the child's use.
   static std::unique_ptr<ServerProcess> Spawn(const std::string& program,
                                               const std::vector<std::string>& args,
                                               const std::string& workdir,
