@@ -16,6 +16,7 @@ namespace {
 constexpr auto kListenTimeout = std::chrono::seconds(20);
 constexpr auto kHealthTimeout = std::chrono::seconds(20);
 constexpr auto kHealthPollInterval = std::chrono::milliseconds(10);
+constexpr std::size_t kMaxHealthBodyShown = 500;
 constexpr std::size_t kTailLines = 20;
 
 std::string EnvOrEmpty(const char* name) {
@@ -37,7 +38,9 @@ std::string MakeWorkdir(std::string& error) {
   return pattern;
 }
 
-// Polls GET /health until it answers 200. Returns "" or what went wrong.
+// Polls GET /health until it answers 200. Stops at the first complete
+// answer that is not 2xx (a 401 from a server that wants a key, a 404):
+// waiting would not change it. Returns "" or what went wrong.
 std::string WaitUntilHealthy(const std::string& base_url, ServerProcess* process) {
   const auto deadline = std::chrono::steady_clock::now() + kHealthTimeout;
   std::string last = "no answer yet";
@@ -50,7 +53,13 @@ std::string WaitUntilHealthy(const std::string& base_url, ServerProcess* process
     client.set_read_timeout(5);
     if (httplib::Result result = client.Get("/health")) {
       if (result->status == 200) return "";
-      last = "status " + std::to_string(result->status) + ", body: " + result->body;
+      last = "status " + std::to_string(result->status) + ", body: " +
+             (result->body.empty() ? "(empty)" : result->body.substr(0, kMaxHealthBodyShown));
+      if (result->status < 200 || result->status > 299) {
+        return "GET " + base_url + "/health answered " + last +
+               "; it must answer 200 once the server listens (never behind an API key or a "
+               "rate limit), so the harness stopped waiting";
+      }
     } else {
       last = httplib::to_string(result.error());
     }

@@ -34,7 +34,8 @@ std::string DescribeOptions(const StartOptions& options);
 class TargetServer {
  public:
   // Reaches USER_API_URL, or starts USER_API_SERVER in a fresh temporary
-  // directory, reads its listening line and polls GET /health until 200.
+  // directory, reads its listening line and polls GET /health until 200
+  // (an answer that is not 2xx fails the start at once).
   // Returns nullptr and a full explanation in `error` when that fails,
   // within a bounded time: a server that never starts does not hang a test.
   // With USER_API_URL the options are not applied (nothing is started);
