@@ -18,7 +18,15 @@ std::string UniqueEmail(const std::string& tag) {
   return tag + "-" + run + "-" + std::to_string(++counter) + "@example.test";
 }
 
-std::string UserPath(const nlohmann::json& user) { return "/users/" + user["id"].dump(); }
+std::string UserPath(const nlohmann::json& user) {
+  // Checked, because indexing a const json by a missing key aborts.
+  if (!user.is_object() || !user.contains("id")) {
+    ADD_FAILURE() << "expected a user body with an \"id\" to build /users/{id} from, got: "
+                  << user.dump();
+    return "/users/null";
+  }
+  return "/users/" + user["id"].dump();
+}
 
 std::int64_t IdOf(const Exchange& exchange) {
   const nlohmann::json body = exchange.Json();

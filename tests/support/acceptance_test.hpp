@@ -25,7 +25,8 @@ namespace acceptance {
 // pass against a shared, long-running server. `tag` names the test's intent.
 std::string UniqueEmail(const std::string& tag);
 
-// The path of a user, /users/{id}, from its JSON body.
+// The path of a user, /users/{id}, from its JSON body. A body without an
+// id fails the test (non-fatally) and gives /users/null.
 std::string UserPath(const nlohmann::json& user);
 
 // The id of the user in the response body, or 0 when the body has no
