@@ -11,8 +11,10 @@ namespace user_api {
 // Sets the status and a JSON body (Content-Type: application/json).
 void WriteJson(httplib::Response& res, int status, const nlohmann::ordered_json& body);
 
-// Sets the status and a problem+json body {"type","title","status","detail"};
-// `type` is /problems/<slug> for the status and `title` its reason phrase.
+// Sets the status and a problem+json body {"type","title","status","detail"}.
+// `type` (/problems/<slug>) and `title` come from the table in
+// responses.cpp, which knows the statuses of stage 1; any other status gets
+// "about:blank" and "Error" until its problem type is added there.
 void WriteProblem(httplib::Response& res, int status, std::string_view detail);
 
 }  // namespace user_api
