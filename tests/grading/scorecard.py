@@ -131,6 +131,12 @@ def classify(case):
     message = (failure.get("message") if failure is not None else "") or ""
     if "Timeout" in message:
         return "error", "the test timed out (the server hung?)", None
+    # GoogleTest reports every failed test as [  FAILED  ]; a test program
+    # that ends without saying so crashed or was killed itself.
+    if "[  FAILED  ]" not in output:
+        return ("error", "the test program itself ended without a verdict (it crashed or was "
+                f"killed; see ctest.log): a fault in the suite, not in the graded server."
+                f"{last_output(output)}", None)
     return "fail", one_line_reason(block), reproduction(block)
 
 
