@@ -23,6 +23,7 @@
 #include "options.hpp"
 #include "service/user_service.hpp"
 #include "store/memory_user_store.hpp"
+#include "store/postgres_user_store.hpp"
 #include "store/sqlite_user_store.hpp"
 
 namespace {
@@ -49,10 +50,16 @@ std::string FormatAddress(const std::string& host, int port) {
   return (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
-// No --db, or ":memory:", keeps users in memory; anything else is a SQLite
-// file. Throws StorageError when the file cannot be opened.
+// No --db, or ":memory:", keeps users in memory; a postgresql:// or
+// postgres:// URL names a PostgreSQL database; anything else is a SQLite
+// file. Throws StorageError when the database cannot be opened.
 std::unique_ptr<user_api::UserStore> OpenStore(const std::string& db) {
   if (db.empty() || db == ":memory:") return std::make_unique<user_api::MemoryUserStore>();
+  if (user_api::IsPostgresUrl(db)) {
+    // A worker holds at most one connection at a time, so as many
+    // connections as workers means a request never waits for one.
+    return std::make_unique<user_api::PostgresUserStore>(db, kWorkerThreads);
+  }
   return std::make_unique<user_api::SqliteUserStore>(db);
 }
 

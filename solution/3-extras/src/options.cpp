@@ -31,7 +31,8 @@ ParsedOptions ParseOptions(const std::vector<std::string>& args) {
   app.add_option("--port", options.port, "port to listen on, 0 for a free one")
       ->envname("USER_API_PORT")
       ->check(CLI::Range(0, 65535));
-  app.add_option("--db", options.db, "SQLite file to keep users in (default: in memory)")
+  app.add_option("--db", options.db,
+                 "SQLite file or postgresql:// URL to keep users in (default: in memory)")
       ->envname("USER_API_DB");
   app.add_option("--api-key", options.api_key, "require Authorization: Bearer KEY on /users")
       ->envname("USER_API_KEY")

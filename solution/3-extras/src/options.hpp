@@ -11,7 +11,8 @@ namespace user_api {
 struct Options {
   std::string host = "127.0.0.1";
   int port = 8000;        // 0 asks the kernel for a free port.
-  std::string db;         // SQLite file; "" or ":memory:" keeps users in memory.
+  std::string db;         // SQLite file or postgresql:// URL; "" or ":memory:" keeps
+                          // users in memory.
   std::string api_key;    // "" means no authentication.
   int rate_limit = 0;     // Requests per second per client; 0 means no limit.
   std::string docs_dir;   // Where swagger-ui-dist's files are.

@@ -31,7 +31,7 @@ class UserService {
   // The number of stored users: the storage check of /health.
   std::uint64_t Count() const { return store_.Count(); }
 
-  // "memory" or "sqlite".
+  // "memory", "sqlite" or "postgresql".
   const char* storage_kind() const { return store_.kind(); }
 
   // Applies a partial update from a request body if `precondition` passes

@@ -20,9 +20,10 @@ struct WriteResult {
 
 // A check on the current state of a user that a write must pass, evaluated
 // atomically with the write (If-Match). An empty function always passes.
-// It runs while the store holds its lock (and, for SQLite, a write
-// transaction): it must be quick and must not call back into the store. An
-// exception it throws passes through unchanged, and the write is undone.
+// It runs while the store holds its lock (for SQLite, a write transaction;
+// for PostgreSQL, a transaction holding the user's row lock): it must be
+// quick and must not call back into the store. An exception it throws
+// passes through unchanged, and the write is undone.
 using Precondition = std::function<bool(const User& current)>;
 
 // Times are kept to the millisecond: a store may round `now` down to it and
@@ -36,7 +37,7 @@ class UserStore {
  public:
   virtual ~UserStore() = default;
 
-  // "memory" or "sqlite", for /health.
+  // "memory", "sqlite" or "postgresql", for /health.
   virtual const char* kind() const = 0;
 
   // Stores a new user under the next id, which is greater than every id ever
