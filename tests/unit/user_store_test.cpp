@@ -1,11 +1,14 @@
 // The conformance suite of the UserStore contract (store/user_store.hpp), run
-// against every implementation, plus what only the SQLite store promises:
-// persistence across reopening and refusing files it cannot use.
+// against every implementation, plus what only the SQLite store promises
+// (persistence across reopening, refusing files it cannot use) and what only
+// the PostgreSQL store promises (persistence, migrations applied once, a
+// bounded pool, recovery when the server goes away and comes back).
 #include <gtest/gtest.h>
-#include <stdlib.h>  // mkdtemp
+#include <libpq-fe.h>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -22,8 +25,12 @@
 #include <vector>
 
 #include "domain/storage_error.hpp"
+#include "pg_test_server.hpp"
+#include "postgres_migrations.hpp"  // Generated from migrations/postgresql/.
 #include "store/memory_user_store.hpp"
+#include "store/postgres_user_store.hpp"
 #include "store/sqlite_user_store.hpp"
+#include "temp_dir.hpp"
 
 namespace user_api {
 namespace {
@@ -128,32 +135,53 @@ std::string ToString(Status status) {
   return "unknown";
 }
 
-// A directory of its own under the system's temporary directory, removed with
-// everything in it when the object goes out of scope.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "user_store_test.XXXXXX");
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
+// Runs call(0) to call(threads - 1) on threads that start together and
+// returns what each gave: the status's name, or "threw: " and the message.
+std::vector<std::string> Race(int threads, const std::function<Status(int)>& call) {
+  std::vector<std::string> outcomes(static_cast<std::size_t>(threads));
+  std::latch start(threads);
+  std::vector<std::jthread> workers;
+  for (int i = 0; i < threads; ++i) {
+    workers.emplace_back([&, i] {
+      start.arrive_and_wait();
+      std::string& outcome = outcomes[static_cast<std::size_t>(i)];
+      try {
+        outcome = ToString(call(i));
+      } catch (const std::exception& error) {
+        outcome = std::string("threw: ") + error.what();
+      }
+    });
   }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
+  workers.clear();  // Joins them.
+  return outcomes;
+}
+
+// Expects `winners` outcomes of a Race to be "kOk" and every other to be
+// `others`.
+void ExpectWinners(const std::vector<std::string>& outcomes, int winners,
+                   const std::string& others) {
+  int accepted = 0;
+  for (const std::string& outcome : outcomes) {
+    if (outcome == "kOk") {
+      ++accepted;
+    } else {
+      EXPECT_EQ(outcome, others);
+    }
   }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
+  EXPECT_EQ(accepted, winners);
+}
 
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
+// Where the store of one test keeps its data; removed after the test, after
+// the store.
+struct TestData {
+  TempDir dir;                              // For a SQLite file.
+  std::optional<PgTestDatabase> database;  // For PostgreSQL.
 };
 
 // How to make a fresh, empty store of one implementation.
 struct StoreFactory {
   std::string name;  // The last part of the test names.
-  std::function<std::unique_ptr<UserStore>(const std::filesystem::path& dir)> open;
+  std::function<std::unique_ptr<UserStore>(TestData& data)> open;
   // The interface only promises increasing ids; the memory store also keeps
   // them dense when it refuses an insert.
   bool refused_insert_keeps_the_next_id = false;
@@ -163,7 +191,7 @@ void PrintTo(const StoreFactory& factory, std::ostream* out) { *out << factory.n
 
 class UserStoreTest : public testing::TestWithParam<StoreFactory> {
  protected:
-  UserStoreTest() : store_(GetParam().open(dir_.path())) {}
+  UserStoreTest() : store_(GetParam().open(data_)) {}
 
   // Inserts a user that must be accepted and returns it.
   User Add(const std::string& name, const std::string& email, std::optional<int> age = 30,
@@ -181,7 +209,7 @@ class UserStoreTest : public testing::TestWithParam<StoreFactory> {
 
   UserPage List(const UserQuery& query) const { return store_->List(query); }
 
-  TempDir dir_;
+  TestData data_;
   std::unique_ptr<UserStore> store_;
 };
 
@@ -499,32 +527,13 @@ TEST_P(UserStoreTest, ListOffsetPastTheEndGivesAnEmptyPageWithTheTotal) {
 }
 
 TEST_P(UserStoreTest, ConcurrentInsertsOfOneEmailStoreOneUser) {
-  constexpr int kThreads = 16;
-  std::vector<std::string> outcomes(kThreads);
-  std::latch start(kThreads);
-  {
-    std::vector<std::jthread> threads;
-    for (int i = 0; i < kThreads; ++i) {
-      threads.emplace_back([&, i] {
-        start.arrive_and_wait();
-        try {
-          outcomes[static_cast<std::size_t>(i)] = ToString(
-              store_->Insert(Fields("Racer " + std::to_string(i), "race@x.test"), kT0).status);
-        } catch (const std::exception& error) {
-          outcomes[static_cast<std::size_t>(i)] = std::string("threw: ") + error.what();
-        }
-      });
-    }
-  }
-  int accepted = 0;
-  for (const std::string& outcome : outcomes) {
-    if (outcome == "kOk") {
-      ++accepted;
-    } else {
-      EXPECT_EQ(outcome, "kEmailTaken");
-    }
-  }
-  EXPECT_EQ(accepted, 1);
+  ExpectWinners(Race(16,
+                     [this](int i) {
+                       return store_
+                           ->Insert(Fields("Racer " + std::to_string(i), "race@x.test"), kT0)
+                           .status;
+                     }),
+                1, "kEmailTaken");
   EXPECT_EQ(store_->Count(), 1u);
   EXPECT_EQ(List(Query().Email("race@x.test")).total, 1u);
 }
@@ -559,51 +568,70 @@ TEST_P(UserStoreTest, ConcurrentWritesGetDistinctIds) {
   EXPECT_EQ(store_->Count(), std::uint64_t{kThreads * kPerThread});
 }
 
+// If-Match against a lost update: every writer checks that the user is
+// still as it first read it, and only one may find it so. A store that
+// reads the user without holding it (no lock, no row lock) lets several
+// through. The precondition dawdles to widen the window such a store leaves.
+TEST_P(UserStoreTest, ConcurrentConditionalUpdatesLetOneThrough) {
+  const User a = Add("A", "a@x.test", 30, kT0);
+  const Precondition unchanged = [&a](const User& current) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return current.updated_at == a.updated_at;
+  };
+  ExpectWinners(Race(8,
+                     [&](int i) {
+                       const Patch patch = Patch().Name("Writer " + std::to_string(i));
+                       return store_->Update(a.id, patch, kT1, unchanged).status;
+                     }),
+                1, "kPreconditionFailed");
+  EXPECT_EQ(Stored(a.id).updated_at, kT1);
+}
+
 TEST_P(UserStoreTest, KindNamesTheImplementation) {
   const std::string kind = store_->kind();
-  EXPECT_TRUE(kind == "memory" || kind == "sqlite") << kind;
+  EXPECT_TRUE(kind == "memory" || kind == "sqlite" || kind == "postgresql") << kind;
 }
 
-std::unique_ptr<UserStore> OpenMemory(const std::filesystem::path&) {
-  return std::make_unique<MemoryUserStore>();
+std::unique_ptr<UserStore> OpenMemory(TestData&) { return std::make_unique<MemoryUserStore>(); }
+
+std::unique_ptr<UserStore> OpenSqliteFile(TestData& data) {
+  return std::make_unique<SqliteUserStore>(data.dir.path() / "users.db");
 }
 
-std::unique_ptr<UserStore> OpenSqliteFile(const std::filesystem::path& dir) {
-  return std::make_unique<SqliteUserStore>(dir / "users.db");
-}
-
-std::unique_ptr<UserStore> OpenSqliteInMemory(const std::filesystem::path&) {
+std::unique_ptr<UserStore> OpenSqliteInMemory(TestData&) {
   return std::make_unique<SqliteUserStore>(":memory:");
+}
+
+// Fewer connections than the concurrency tests have threads, so that callers
+// also wait for a connection to come back.
+constexpr std::size_t kPgPoolSize = 4;
+
+// The test's database, created on the first call.
+std::unique_ptr<UserStore> OpenPostgres(TestData& data) {
+  if (!data.database) data.database.emplace();
+  return std::make_unique<PostgresUserStore>(data.database->url(), kPgPoolSize);
 }
 
 INSTANTIATE_TEST_SUITE_P(, UserStoreTest,
                          testing::Values(StoreFactory{"Memory", OpenMemory, true},
                                          StoreFactory{"Sqlite", OpenSqliteFile},
-                                         StoreFactory{"SqliteInMemory", OpenSqliteInMemory}),
+                                         StoreFactory{"SqliteInMemory", OpenSqliteInMemory},
+                                         StoreFactory{"Postgres", OpenPostgres}),
                          [](const testing::TestParamInfo<StoreFactory>& param) {
                            return param.param.name;
                          });
 
-// What only the SQLite store promises: a file that outlives the store, and a
-// clear failure for a file it cannot use.
-class SqliteUserStoreTest : public testing::Test {
+// What the persistent stores promise: the users and the id sequence outlive
+// the store, and a store opened again on the same data carries on.
+class PersistentUserStoreTest : public testing::TestWithParam<StoreFactory> {
  protected:
-  std::unique_ptr<SqliteUserStore> Open() const {
-    return std::make_unique<SqliteUserStore>(db_path_.string());
-  }
+  // A store on the test's data, the same data at every call.
+  std::unique_ptr<UserStore> Open() { return GetParam().open(data_); }
 
-  TempDir dir_;
-  std::filesystem::path db_path_ = dir_.path() / "users.db";
+  TestData data_;
 };
 
-TEST_F(SqliteUserStoreTest, CreatesTheFileWhenMissing) {
-  EXPECT_FALSE(std::filesystem::exists(db_path_));
-  const auto store = Open();
-  EXPECT_TRUE(std::filesystem::exists(db_path_));
-  EXPECT_STREQ(store->kind(), "sqlite");
-}
-
-TEST_F(SqliteUserStoreTest, UsersUpdatesAndDeletesSurviveReopening) {
+TEST_P(PersistentUserStoreTest, UsersUpdatesAndDeletesSurviveReopening) {
   User kept;
   User updated;
   UserId erased = 0;
@@ -628,7 +656,7 @@ TEST_F(SqliteUserStoreTest, UsersUpdatesAndDeletesSurviveReopening) {
   EXPECT_EQ(ToString(store->Insert(Fields("New", "erased@x.test"), kT2).status), "kOk");
 }
 
-TEST_F(SqliteUserStoreTest, IdSequenceSurvivesErasingTheNewestUser) {
+TEST_P(PersistentUserStoreTest, IdSequenceSurvivesErasingTheNewestUser) {
   UserId newest = 0;
   {
     const auto store = Open();
@@ -645,6 +673,32 @@ TEST_F(SqliteUserStoreTest, IdSequenceSurvivesErasingTheNewestUser) {
   }
   const auto store = Open();
   EXPECT_GT(store->Insert(Fields("D", "d@x.test"), kT2).user.id, newest);
+}
+
+INSTANTIATE_TEST_SUITE_P(, PersistentUserStoreTest,
+                         testing::Values(StoreFactory{"Sqlite", OpenSqliteFile},
+                                         StoreFactory{"Postgres", OpenPostgres}),
+                         [](const testing::TestParamInfo<StoreFactory>& param) {
+                           return param.param.name;
+                         });
+
+// What only the SQLite store promises: a clear failure for a file it cannot
+// use, a bounded log, and counts that see other connections' writes.
+class SqliteUserStoreTest : public testing::Test {
+ protected:
+  std::unique_ptr<SqliteUserStore> Open() const {
+    return std::make_unique<SqliteUserStore>(db_path_.string());
+  }
+
+  TempDir dir_;
+  std::filesystem::path db_path_ = dir_.path() / "users.db";
+};
+
+TEST_F(SqliteUserStoreTest, CreatesTheFileWhenMissing) {
+  EXPECT_FALSE(std::filesystem::exists(db_path_));
+  const auto store = Open();
+  EXPECT_TRUE(std::filesystem::exists(db_path_));
+  EXPECT_STREQ(store->kind(), "sqlite");
 }
 
 // The write-ahead log must be checkpointed and started over now and then:
@@ -726,6 +780,188 @@ TEST_F(SqliteUserStoreTest, FileThatIsNotADatabaseThrowsNamingThePath) {
 
 TEST_F(SqliteUserStoreTest, DirectoryInsteadOfAFileThrows) {
   EXPECT_THROW(SqliteUserStore store(dir_.path().string()), StorageError);
+}
+
+// What only the PostgreSQL store promises: data in a server that outlives
+// the store, migrations applied once, a pool of bounded size, and calls that
+// fail fast while the server is away and work again when it is back.
+class PostgresUserStoreTest : public testing::Test {
+ protected:
+  std::unique_ptr<PostgresUserStore> Open(const std::string& url_suffix = "") const {
+    return std::make_unique<PostgresUserStore>(database_.url() + url_suffix, kPgPoolSize);
+  }
+
+  // Runs SQL on the test's database, apart from the store.
+  std::string Sql(const std::string& sql) const {
+    return PgTestServer::Get().Admin(sql, database_.name());
+  }
+
+  // The number of sessions on the test's database but the asking one.
+  int Sessions() const {
+    return std::stoi(PgTestServer::Get().Admin(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = '" + database_.name() + "'"));
+  }
+
+  PgTestDatabase database_;
+};
+
+// Runs `call` `times` times, for a Race.
+std::function<Status(int)> Repeat(int times, const std::function<void()>& call) {
+  return [times, call](int) {
+    for (int i = 0; i < times; ++i) call();
+    return Status::kOk;
+  };
+}
+
+TEST_F(PostgresUserStoreTest, MigrationsAreAppliedOnceAndRecorded) {
+  std::string expected;
+  for (const PostgresMigration& migration : kPostgresMigrations) {
+    if (!expected.empty()) expected += ", ";
+    expected += std::to_string(migration.version) + " " + std::string(migration.name);
+  }
+  const std::string kApplied =
+      "SELECT string_agg(version || ' ' || name, ', ' ORDER BY version) FROM schema_migrations";
+  const std::string kWhen = "SELECT max(applied_at) FROM schema_migrations";
+  Open();
+  EXPECT_EQ(Sql(kApplied), expected);
+  const std::string first_applied_at = Sql(kWhen);
+  Open();
+  EXPECT_EQ(Sql(kApplied), expected);
+  EXPECT_EQ(Sql(kWhen), first_applied_at) << "opening the store again applied migrations";
+}
+
+TEST_F(PostgresUserStoreTest, StoresStartingTogetherMigrateOnce) {
+  constexpr int kStores = 6;
+  std::vector<std::unique_ptr<PostgresUserStore>> stores(kStores);
+  ExpectWinners(Race(kStores,
+                     [&](int i) {
+                       stores[static_cast<std::size_t>(i)] = Open();
+                       return Status::kOk;
+                     }),
+                kStores, "");
+  EXPECT_EQ(Sql("SELECT count(*) FROM schema_migrations"),
+            std::to_string(std::size(kPostgresMigrations)));
+  ExpectWinners(Race(kStores,
+                     [&](int i) {
+                       const std::string email = "s" + std::to_string(i) + "@x.test";
+                       const auto& store = stores[static_cast<std::size_t>(i)];
+                       if (!store) throw std::runtime_error("no store");
+                       return store->Insert(Fields("S", email), kT0).status;
+                     }),
+                kStores, "");
+}
+
+// The unique index is the database's own guard, for writers that skip the
+// service too: it folds A-Z as the service does, and nothing else.
+TEST_F(PostgresUserStoreTest, EmailsThatDifferInAsciiCaseOnlyAreTaken) {
+  const auto store = Open();
+  ASSERT_EQ(ToString(store->Insert(Fields("A", "Ann@X.test"), kT0).status), "kOk");
+  EXPECT_EQ(ToString(store->Insert(Fields("B", "ann@x.TEST"), kT0).status), "kEmailTaken");
+  ASSERT_EQ(ToString(store->Insert(Fields("C", "Äb@x.test"), kT0).status), "kOk");
+  EXPECT_EQ(ToString(store->Insert(Fields("D", "äb@x.test"), kT0).status), "kOk");
+}
+
+TEST_F(PostgresUserStoreTest, UnreachableServerFailsAtOnceWithoutThePassword) {
+  // Nothing listens on port 1.
+  const std::string url = "postgresql://someone:s3cret@127.0.0.1:1/nowhere";
+  const auto started = std::chrono::steady_clock::now();
+  try {
+    PostgresUserStore store(url, 1);
+    FAIL() << "opened " << url;
+  } catch (const StorageError& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find("someone@127.0.0.1:1/nowhere"), std::string::npos) << message;
+    EXPECT_EQ(message.find("s3cret"), std::string::npos) << message;
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3));
+}
+
+TEST_F(PostgresUserStoreTest, PoolOpensNoMoreConnectionsThanItsSize) {
+  const auto store = Open();
+  const User a = store->Insert(Fields("A", "a@x.test"), kT0).user;
+  ExpectWinners(Race(16, Repeat(10,
+                                [&] {
+                                  store->Find(a.id);
+                                  store->List(Query().Q("a"));
+                                })),
+                16, "");
+  const int sessions = Sessions();
+  EXPECT_GE(sessions, 1);
+  EXPECT_LE(sessions, static_cast<int>(kPgPoolSize));
+}
+
+// A restart of the server, or an administrator, ends the idle sessions; the
+// pool notices before it lends one, so no call fails.
+TEST_F(PostgresUserStoreTest, ConnectionsEndedByTheServerAreReplaced) {
+  const auto store = Open();
+  const User a = store->Insert(Fields("A", "a@x.test"), kT0).user;
+  ExpectWinners(Race(8, Repeat(5, [&] { store->Find(a.id); })), 8, "");
+  const int before = Sessions();
+  ASSERT_GT(before, 1);
+  PgTestServer::Get().Admin(
+      "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '" +
+      database_.name() + "'");
+  for (int i = 0; i < 500 && Sessions() > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(Sessions(), 0);
+  // Every call of every thread succeeds.
+  ExpectWinners(Race(8, Repeat(5,
+                               [&] {
+                                 if (!store->Find(a.id)) throw std::runtime_error("user is gone");
+                               })),
+                8, "");
+}
+
+TEST_F(PostgresUserStoreTest, CallsFailFastWhileTheServerIsDownAndWorkWhenItIsBack) {
+  const auto store = Open();
+  const User a = store->Insert(Fields("A", "a@x.test"), kT0).user;
+  PgTestServer::Get().Stop();
+  const auto stopped = std::chrono::steady_clock::now();
+  EXPECT_THROW(store->Find(a.id), StorageError);
+  EXPECT_THROW(store->Insert(Fields("B", "b@x.test"), kT1), StorageError);
+  EXPECT_THROW(store->Count(), StorageError);
+  EXPECT_LT(std::chrono::steady_clock::now() - stopped, std::chrono::seconds(3));
+  PgTestServer::Get().Start();
+  ASSERT_TRUE(store->Find(a.id).has_value());
+  EXPECT_EQ(Describe(*store->Find(a.id)), Describe(a));
+  EXPECT_EQ(ToString(store->Insert(Fields("B", "b@x.test"), kT1).status), "kOk");
+  EXPECT_EQ(store->Count(), 2u);
+}
+
+// A statement that waits too long (here for a row that another session
+// holds) is cancelled by the server, and the call fails instead of hanging.
+// The store's own timeout is 5 s; the URL sets a shorter one, which also
+// shows that the URL's settings win.
+TEST_F(PostgresUserStoreTest, AWriteThatWaitsTooLongFailsAndLeavesTheStoreUsable) {
+  const auto store = Open("?options=-c%20statement_timeout%3D300");
+  const User a = store->Insert(Fields("A", "a@x.test"), kT0).user;
+  PGconn* holder = PQconnectdb(database_.url().c_str());
+  ASSERT_EQ(PQstatus(holder), CONNECTION_OK) << PQerrorMessage(holder);
+  PQclear(PQexec(holder, "BEGIN"));
+  const std::string id = std::to_string(a.id);
+  const char* params[] = {id.c_str()};
+  PGresult* locked = PQexecParams(holder, "SELECT 1 FROM users WHERE id = $1 FOR UPDATE", 1,
+                                  nullptr, params, nullptr, nullptr, 0);
+  EXPECT_EQ(PQresultStatus(locked), PGRES_TUPLES_OK) << PQerrorMessage(holder);
+  PQclear(locked);
+
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_THROW(store->Update(a.id, Patch().Name("Late"), kT1, {}), StorageError);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3));
+  PQclear(PQexec(holder, "ROLLBACK"));
+  PQfinish(holder);
+
+  EXPECT_EQ(ToString(store->Update(a.id, Patch().Name("On time"), kT1, {}).status), "kOk");
+  EXPECT_EQ(store->Find(a.id).value_or(User{}).name, "On time");
+}
+
+TEST(PostgresUrlTest, SchemesSelectPostgres) {
+  EXPECT_TRUE(IsPostgresUrl("postgresql://u@h/db"));
+  EXPECT_TRUE(IsPostgresUrl("postgres://h"));
+  EXPECT_FALSE(IsPostgresUrl("users.db"));
+  EXPECT_FALSE(IsPostgresUrl("postgresql:users"));
+  EXPECT_FALSE(IsPostgresUrl("./postgresql://x"));
 }
 
 }  // namespace
