@@ -564,8 +564,9 @@ class HealthTest : public AcceptanceTest {
     EXPECT_HTTP(HasJson(health, "/status", "ok"));
     const json body = health.Json();
     EXPECT_HTTP(Holds(health, body.is_object() && body.contains("storage") &&
-                                  (body["storage"] == "memory" || body["storage"] == "sqlite"),
-                      R"(body.storage is "memory" or "sqlite")"));
+                                  (body["storage"] == "memory" || body["storage"] == "sqlite" ||
+                                   body["storage"] == "postgresql"),
+                      R"(body.storage is "memory", "sqlite" or "postgresql")"));
     EXPECT_HTTP(Holds(health, body.is_object() && body.contains("users") &&
                                   body["users"].is_number_integer() && body["users"] >= 0,
                       "body.users is an integer, at least 0"));
