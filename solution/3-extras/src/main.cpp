@@ -83,6 +83,9 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // Past a file size limit (RLIMIT_FSIZE) a write should fail with EFBIG,
+  // which SQLite reports and the server answers 503, not kill the process.
+  signal(SIGXFSZ, SIG_IGN);
 
   std::unique_ptr<user_api::UserStore> store;
   try {

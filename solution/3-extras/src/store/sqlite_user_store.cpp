@@ -1,6 +1,7 @@
 #include "store/sqlite_user_store.hpp"
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <chrono>
@@ -292,6 +293,11 @@ SqliteUserStore::SqliteUserStore(const std::string& path) {
     Exec(db_, "PRAGMA synchronous = NORMAL");
     Exec(db_, kSchema);
     if (sqlite3_db_readonly(db_, "main") == 1) throw StorageError("the file is read-only");
+    if (struct stat file; path != ":memory:" && stat(PlainFileName(path).c_str(), &file) == 0) {
+      path_ = PlainFileName(path);
+      device_ = file.st_dev;
+      inode_ = file.st_ino;
+    }
     // Prepared once and reused on every call.
     const unsigned kPersistent = SQLITE_PREPARE_PERSISTENT;
     begin_read_ = Prepare(db_, "BEGIN", kPersistent);
@@ -331,9 +337,18 @@ void SqliteUserStore::Close() noexcept {
   db_ = nullptr;
 }
 
+void SqliteUserStore::CheckFile() const {
+  struct stat file;
+  if (path_.empty()) return;
+  if (stat(path_.c_str(), &file) != 0 || file.st_dev != device_ || file.st_ino != inode_) {
+    throw StorageError("the database file " + path_ + " was deleted or replaced");
+  }
+}
+
 WriteResult SqliteUserStore::Insert(const NewUser& fields, Timestamp now) {
   const Timestamp created = Stored(now);
   std::lock_guard lock(mutex_);
+  CheckFile();
   Statement insert(db_, insert_);
   insert.Bind(fields.name).Bind(fields.email).Bind(fields.age);
   insert.Bind(ToMillis(created)).Bind(ToMillis(created));
@@ -377,6 +392,7 @@ UserPage SqliteUserStore::List(const UserQuery& query) const {
 
 std::uint64_t SqliteUserStore::Count() const {
   std::lock_guard lock(mutex_);
+  CheckFile();
   return CountAll();
 }
 
@@ -397,6 +413,7 @@ void SqliteUserStore::AdjustCount(int delta) {
 WriteResult SqliteUserStore::Update(UserId id, const UserPatch& patch, Timestamp now,
                                     const Precondition& precondition) {
   std::lock_guard lock(mutex_);
+  CheckFile();
   Transaction transaction(db_, begin_write_, commit_, rollback_);
   const std::optional<User> current = FindUser(db_, find_, id);
   if (!current) return {WriteResult::Status::kNotFound, {}};
@@ -420,6 +437,7 @@ WriteResult SqliteUserStore::Update(UserId id, const UserPatch& patch, Timestamp
 
 WriteResult SqliteUserStore::Erase(UserId id, const Precondition& precondition) {
   std::lock_guard lock(mutex_);
+  CheckFile();
   Transaction transaction(db_, begin_write_, commit_, rollback_);
   const std::optional<User> current = FindUser(db_, find_, id);
   if (!current) return {WriteResult::Status::kNotFound, {}};

@@ -50,6 +50,11 @@ class SqliteUserStore final : public UserStore {
   // opened store.
   void Close() noexcept;
 
+  // Throws StorageError when the path no longer names the file that was
+  // opened (deleted, or replaced by another): SQLite would go on using the
+  // old inode, and a write acknowledged there is gone at the next start.
+  void CheckFile() const;
+
   // The number of users, needs mutex_. count(*) reads the whole table (3 ms
   // at 200,000 users), so the answer is kept and adjusted by this store's
   // own inserts and erases; PRAGMA data_version tells when another
@@ -60,6 +65,11 @@ class SqliteUserStore final : public UserStore {
 
   mutable std::mutex mutex_;
   sqlite3* db_ = nullptr;  // Guarded by mutex_.
+  // The file opened, to be compared with what the path names later; path_
+  // is empty for ":memory:".
+  std::string path_;
+  std::uint64_t device_ = 0;
+  std::uint64_t inode_ = 0;
 
   // Prepared once in the constructor and reset after every use. List's
   // statements depend on its filters and are prepared per call.
