@@ -701,6 +701,20 @@ TEST_F(SqliteUserStoreTest, CreatesTheFileWhenMissing) {
   EXPECT_STREQ(store->kind(), "sqlite");
 }
 
+// SQLite goes on using a deleted file's inode, where a write would be lost at
+// the next start: the store refuses writes and the storage check instead.
+TEST_F(SqliteUserStoreTest, DeletedFileFailsWritesAndCount) {
+  const auto store = Open();
+  const UserId id = store->Insert(Fields("Ada", "ada@example.test"), kT0).user.id;
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::filesystem::remove(db_path_.string() + suffix);
+  }
+  EXPECT_THROW(store->Insert(Fields("Bob", "bob@example.test"), kT0), StorageError);
+  EXPECT_THROW(store->Erase(id, {}), StorageError);
+  EXPECT_THROW(store->Count(), StorageError);
+  EXPECT_TRUE(store->Find(id).has_value());  // Reads answer from the old inode.
+}
+
 // The write-ahead log must be checkpointed and started over now and then:
 // a log that is copied but never restarted grows with every commit, about
 // 7 KB an insert, 70 MB here. SQLite's own checkpoints keep it to a few MB.
