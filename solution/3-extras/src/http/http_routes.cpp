@@ -1,7 +1,9 @@
 #include "http/http_routes.hpp"
 
+#include <algorithm>
 #include <exception>
 #include <string>
+#include <string_view>
 
 #include "domain/storage_error.hpp"
 #include "http/conditional.hpp"
@@ -142,6 +144,20 @@ httplib::Server::HandlerResponse BeginRequest(const ServerParts& parts, const Re
   }
 }
 
+// The method as the log and the metrics show it. httplib 0.11 fills
+// req.method from the request line before it checks it, so a line that it
+// refuses as malformed (a body left on the connection, with its emails; a
+// TLS handshake) can put any text there: the log must not hold it, and
+// each new text would add metrics series without bound. A method httplib
+// does not serve is shown as "unknown".
+const std::string& MethodLabel(const std::string& method) {
+  static const std::string kUnknown = "unknown";
+  static constexpr std::string_view kServed[] = {"GET",     "HEAD",    "POST",  "PUT",   "DELETE",
+                                                 "CONNECT", "OPTIONS", "TRACE", "PATCH", "PRI"};
+  return std::find(std::begin(kServed), std::end(kServed), method) != std::end(kServed) ? method
+                                                                                      : kUnknown;
+}
+
 // Post-routing, just before the response is written: every response gets
 // its request id, is counted and is logged, whoever produced it.
 void FinishRequest(ServerParts& parts, const Request& req, Response& res) {
@@ -156,8 +172,9 @@ void FinishRequest(ServerParts& parts, const Request& req, Response& res) {
     res.set_header("RateLimit-Remaining", std::to_string(context.rate_limit->remaining));
   }
   const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - context.start;
-  parts.metrics.RecordRequest(req.method, context.route, res.status, elapsed.count());
-  LogRequest(context.request_id, req.method, context.route, res.status, elapsed.count() * 1000,
+  const std::string& method = MethodLabel(req.method);
+  parts.metrics.RecordRequest(method, context.route, res.status, elapsed.count());
+  LogRequest(context.request_id, method, context.route, res.status, elapsed.count() * 1000,
              req.remote_addr);
   context.begun = false;
 }

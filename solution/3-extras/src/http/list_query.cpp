@@ -14,14 +14,24 @@ namespace {
 
 constexpr std::uint64_t kMaxOffset = std::numeric_limits<std::int64_t>::max();
 
+// UTF-8 as RFC 3629 has it: besides well-formed sequences, the shortest
+// form only, no surrogates (U+D800 to U+DFFF) and nothing past U+10FFFF,
+// as the JSON parser holds bodies to.
 bool IsValidUtf8(const std::string& text) {
+  constexpr char32_t kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};  // By length.
   for (std::size_t i = 0; i < text.size();) {
     const auto lead = static_cast<unsigned char>(text[i]);
     const int length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3
                                      : (lead >> 3) == 0x1E ? 4 : 0;
     if (length == 0 || i + length > text.size()) return false;
+    char32_t point = length == 1 ? lead : lead & (0x7F >> length);
     for (int k = 1; k < length; ++k) {
-      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return false;
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xC0) != 0x80) return false;
+      point = (point << 6) | (next & 0x3F);
+    }
+    if (point < kSmallest[length] || point > 0x10FFFF || (point >= 0xD800 && point <= 0xDFFF)) {
+      return false;
     }
     i += static_cast<std::size_t>(length);
   }
