@@ -23,3 +23,19 @@ show_help_if_asked() {
 
 # elapsed SECONDS: "1m 05s".
 elapsed() { printf '%dm %02ds' $(($1 / 60)) $(($1 % 60)); }
+
+# free_port: prints a port on 127.0.0.1 that nothing listens on, below the
+# kernel's range of ephemeral ports, so that no outgoing connection holds it
+# either. Another program may still take it before the caller binds it;
+# callers try another when the bind fails.
+free_port() {
+  local port
+  for _ in $(seq 100); do
+    port=$((20000 + RANDOM % 12000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return
+    fi
+  done
+  die "found no free port on 127.0.0.1"
+}

@@ -83,22 +83,6 @@ is_running() {
   [[ -f "$data/postmaster.pid" ]] && as_owner "$bindir/pg_ctl" -D "$data" status >/dev/null 2>&1
 }
 
-# A port on 127.0.0.1 that nothing listens on, below the kernel's range of
-# ephemeral ports, so that no outgoing connection holds it either. Another
-# program may still take it before the server binds it; start then tries
-# another.
-pick_port() {
-  local port
-  for _ in $(seq 100); do
-    port=$((20000 + RANDOM % 12000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return
-    fi
-  done
-  die "found no free port on 127.0.0.1"
-}
-
 create_cluster() {
   mkdir -p "$dir"
   if [[ $EUID -eq 0 ]]; then
@@ -145,7 +129,7 @@ start() {
     port="$(cat "$port_file")"
   fi
   for attempt in 1 2 3 4 5; do
-    [[ "$fixed_port" == true ]] || port="$(pick_port)"
+    [[ "$fixed_port" == true ]] || port="$(free_port)"
     # TCP only: Debian's socket folder, /var/run/postgresql, may not exist
     # and belongs to the system's clusters, and a socket in DIR could pass
     # the 107-byte limit of a socket path.
