@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Usage: run_suites_against_one_server.sh SERVER SUITE...
 #        run_suites_against_one_server.sh SERVER --ctest BUILD_DIR TEST_REGEX JOBS
+#        run_suites_against_one_server.sh --url URL SUITE...
 #
 # Starts SERVER once (--port 0), runs every SUITE against it through
 # USER_API_URL, as an interviewer does with a long-running server, then
@@ -10,23 +11,32 @@
 # a time, against the one server instead: the same tests that run with a
 # fresh server each elsewhere in the run must pass here too (those that
 # must start the server themselves skip).
+# With --url, starts nothing and runs the suites against the server at URL
+# (several instances behind a load balancer, say), which must still answer
+# GET /health after them.
 set -euo pipefail
-[[ $# -ge 2 ]] || { echo "usage: $0 SERVER (SUITE... | --ctest BUILD_DIR TEST_REGEX JOBS)" >&2; exit 2; }
-server="$1"
-shift
+[[ $# -ge 2 ]] || { echo "usage: $0 (SERVER | --url URL) (SUITE... | --ctest BUILD_DIR TEST_REGEX JOBS)" >&2; exit 2; }
 
-workdir="$(mktemp -d)"
-trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$workdir"' EXIT
-(cd "$workdir" && exec "$server" --port 0 >"$workdir/stdout" 2>"$workdir/stderr") &
-pid=$!
+pid=""
+if [[ "$1" == --url ]]; then
+  url="$2"
+  shift 2
+else
+  server="$1"
+  shift
+  workdir="$(mktemp -d)"
+  trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$workdir"' EXIT
+  (cd "$workdir" && exec "$server" --port 0 >"$workdir/stdout" 2>"$workdir/stderr") &
+  pid=$!
 
-for _ in $(seq 200); do
-  url="$(sed -n 's/^listening on //p' "$workdir/stdout" | head -n 1)"
-  [[ -n "$url" ]] && break
-  kill -0 "$pid" 2>/dev/null || { echo "the server exited before listening:" >&2; cat "$workdir/stderr" >&2; exit 1; }
-  sleep 0.1
-done
-[[ -n "$url" ]] || { echo "the server printed no listening line within 20 s" >&2; exit 1; }
+  for _ in $(seq 200); do
+    url="$(sed -n 's/^listening on //p' "$workdir/stdout" | head -n 1)"
+    [[ -n "$url" ]] && break
+    kill -0 "$pid" 2>/dev/null || { echo "the server exited before listening:" >&2; cat "$workdir/stderr" >&2; exit 1; }
+    sleep 0.1
+  done
+  [[ -n "$url" ]] || { echo "the server printed no listening line within 20 s" >&2; exit 1; }
+fi
 
 status=0
 if [[ "$1" == --ctest ]]; then
@@ -42,7 +52,7 @@ else
   done
 fi
 
-if ! kill -0 "$pid" 2>/dev/null; then
+if [[ -n "$pid" ]] && ! kill -0 "$pid" 2>/dev/null; then
   echo "the server died during the suites; its stderr:" >&2
   tail -n 40 "$workdir/stderr" >&2
   exit 1
@@ -51,7 +61,7 @@ if ! curl -sf "$url/health" >/dev/null; then
   echo "the server no longer answers GET /health after the suites" >&2
   exit 1
 fi
-if grep -q "Sanitizer" "$workdir/stderr"; then
+if [[ -n "$pid" ]] && grep -q "Sanitizer" "$workdir/stderr"; then
   echo "a sanitizer reported on the server's stderr:" >&2
   tail -n 40 "$workdir/stderr" >&2
   exit 1
