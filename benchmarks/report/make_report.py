@@ -5,9 +5,11 @@ Usage: make_report.py RUN_DIR
 
 Reads RUN_DIR/results.json (see collect_results.py) and writes into RUN_DIR:
   report.md       the machine, the issue's targets with PASS or MISS, a short
-                  reading of the numbers, ratios to the peers, per benchmark
-                  tables of throughput and latency percentiles (target by
-                  client threads), the wrk cross-check and the invalid runs;
+                  reading of the numbers, ratios to the peers, the scaling
+                  across instances behind nginx (when the cluster targets
+                  ran), per benchmark tables of throughput and latency
+                  percentiles (target by client threads), the wrk
+                  cross-check and the invalid runs;
   throughput.svg  CreateUsers throughput against client threads, one line per
                   target, drawn by gnuplot with throughput.gnuplot.
 
@@ -28,6 +30,11 @@ import tempfile
 HERE = pathlib.Path(__file__).resolve().parent
 BENCHMARKS = ["CreateUsers", "GetUser", "ListUsers", "Mixed"]
 PEERS = ["bare_httplib", "fastapi"]
+# scripts/cluster's targets: N instances behind nginx on one PostgreSQL, and
+# one instance on PostgreSQL reached directly (what nginx's hop costs).
+CLUSTER_TARGETS = {"cluster-1": 1, "cluster-2": 2, "cluster-3": 3}
+DIRECT_POSTGRES = "stage3-postgresql"
+GROWS = 1.1               # "More instances add throughput": 10% or more over one.
 RATIO_THREADS = 16        # The issue's targets are set at 16 client threads.
 CHART_BENCHMARK = "CreateUsers"
 PLATEAU = 0.95            # "Stops growing": the first point within 5% of the peak.
@@ -200,6 +207,10 @@ def machine_section(r):
         ("min time per run", f"{run.get('min_time')} s" + (" (--quick)" if run.get("quick") == "1" else "")),
         ("client threads", run.get("thread_counts", "?")),
     ]
+    if "load_average_at_start" in run:
+        rows.append(("load average (1, 5, 15 min)",
+                     f"{run['load_average_at_start']} at the start, "
+                     f"{run.get('load_average_at_end', '?')} at the end"))
     return "## Machine and run\n\n" + table(["", ""], [list(row) for row in rows], numeric=False)
 
 
@@ -356,6 +367,69 @@ def reading_section(r):
     return "## Reading\n\n" + "\n".join(lines)
 
 
+def cluster_section(r):
+    """Throughput by number of instances behind nginx, and what it means."""
+    present = [t for t in CLUSTER_TARGETS if t in r.targets]
+    if not present:
+        return None
+    t = RATIO_THREADS
+    columns = [DIRECT_POSTGRES] * (DIRECT_POSTGRES in r.targets) + present
+    header = ["benchmark"] + [f"{c} (direct)" if c == DIRECT_POSTGRES else
+                              f"{CLUSTER_TARGETS[c]} behind nginx" for c in columns]
+    rows = []
+    for benchmark in r.benchmarks:
+        base = r.median(benchmark, present[0], t)
+        cells = []
+        for c in columns:
+            value = r.median(benchmark, c, t)
+            ratio = f" ({times(value / base)})" if value is not None and base and c != present[0] \
+                and c != DIRECT_POSTGRES else ""
+            cells.append(rate(value) + ratio)
+        rows.append([benchmark] + cells)
+    nproc = r.machine.get("nproc")
+    lines = []
+    one, last = r.median("CreateUsers", present[0], t), r.median("CreateUsers", present[-1], t)
+    if one and last and len(present) > 1:
+        growth = last / one
+        instances = CLUSTER_TARGETS[present[-1]]
+        shared = (f"this machine's {nproc} CPUs run the client, nginx, every instance and "
+                  f"PostgreSQL, so another instance shares the same cores instead of adding any")
+        spreads = [s for c in present if (p := r.point("CreateUsers", c, t)) and (s := p.spread()) is not None]
+        noise = max(spreads) if spreads else None
+        measured = (f"Creates at {t} threads: {rate(one)} a second with one instance behind nginx, "
+                    f"{rate(last)} with {instances} ({times(growth)}).")
+        if growth < GROWS:
+            lines.append(f"{measured} More instances add no throughput here: {shared}, and brings "
+                         f"its own threads and connections to schedule.")
+        elif noise is None:
+            lines.append(f"{measured} One round only, so a difference of this size may be noise; "
+                         f"{shared}.")
+        elif growth - 1 <= noise:
+            lines.append(f"{measured} That is within the spread between this run's rounds (up to "
+                         f"{noise * 100:.0f}% at these points), so more instances add nothing here "
+                         f"that rises above the noise: {shared}.")
+        else:
+            lines.append(f"{measured} More than the spread between rounds (up to "
+                         f"{noise * 100:.0f}% at these points), on {nproc} CPUs shared by the client, "
+                         f"nginx, the instances and PostgreSQL: something in one instance, not the "
+                         f"cores, limited it.")
+    direct = r.median("CreateUsers", DIRECT_POSTGRES, t)
+    if direct and one:
+        lines.append(f"nginx's hop: one instance behind nginx does {times(one / direct)} the creates "
+                     f"of the same instance reached directly ({rate(one)} against {rate(direct)} a "
+                     f"second), as nginx takes its share of the same cores.")
+    lines.append(
+        "On separate machines each instance brings its own cores, so throughput would grow with "
+        "instances until PostgreSQL (every write is its transaction, on one server) or nginx is "
+        "the limit; this run, on one machine, cannot show where that is.")
+    settings = r.run.get("postgresql_settings")
+    if settings:
+        lines.append(f"PostgreSQL ran with {settings}.")
+    return (f"## Instances behind nginx, {t} client threads\n\nRequests per second; in brackets, "
+            f"the ratio to one instance behind nginx.\n\n" + table(header, rows) + "\n\n"
+            + " ".join(lines))
+
+
 def ratios_section(r):
     peers = [p for p in PEERS if p in r.targets]
     if not peers:
@@ -443,7 +517,7 @@ def report(r):
                 f"Targets: {', '.join(r.targets)}. Harness: `user_api_bench` (Google Benchmark), "
                 "one keep-alive connection per client thread. Chart: [throughput.svg](throughput.svg); "
                 "raw outputs: results.json.",
-                goals_section(r), reading_section(r), ratios_section(r)]
+                goals_section(r), reading_section(r), ratios_section(r), cluster_section(r)]
     sections += [benchmark_section(r, b) for b in r.benchmarks]
     sections += [guide_section(r), wrk_section(r), invalid_section(r), machine_section(r)]
     return "\n\n".join(s for s in sections if s) + "\n"
