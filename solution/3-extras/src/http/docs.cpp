@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "openapi_json.hpp"  // Generated from guide/openapi.yaml.
+#include "http/responses.hpp"
 #include "service/api_error.hpp"
 
 namespace user_api {
@@ -43,7 +44,7 @@ std::string MediaTypeOf(const std::string& name) {
 
 void Docs::ServeOpenApi(httplib::Response& res) {
   res.status = 200;
-  res.set_content(kOpenApiJson.data(), kOpenApiJson.size(), "application/json");
+  SetUncompressedBody(res, std::string(kOpenApiJson), "application/json");
 }
 
 void Docs::ServePage(httplib::Response& res) const {
@@ -53,7 +54,7 @@ void Docs::ServePage(httplib::Response& res) const {
                    "scripts/setup, or start the server with --docs-dir)");
   }
   res.status = 200;
-  res.set_content(kPage, "text/html; charset=utf-8");
+  SetUncompressedBody(res, kPage, "text/html; charset=utf-8");
 }
 
 void Docs::ServeFile(const std::string& name, httplib::Response& res) const {
@@ -64,7 +65,7 @@ void Docs::ServeFile(const std::string& name, httplib::Response& res) const {
   std::ostringstream content;
   content << file.rdbuf();
   res.status = 200;
-  res.set_content(content.str(), MediaTypeOf(name));
+  SetUncompressedBody(res, std::move(content).str(), MediaTypeOf(name));
 }
 
 }  // namespace user_api

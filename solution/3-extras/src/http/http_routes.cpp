@@ -39,7 +39,7 @@ void WriteUser(Response& res, int status, const User& user) {
   std::string body = UserJson(user);
   res.set_header("ETag", EntityTagOf(body));
   res.status = status;
-  res.set_content(body, "application/json");
+  SetUncompressedBody(res, std::move(body), "application/json");
 }
 
 void CreateUser(ServerParts& parts, const Request& req, Response& res) {
@@ -63,7 +63,7 @@ void ListUsers(ServerParts& parts, const Request& req, Response& res) {
     res.set_header("Link", links);
   }
   res.status = 200;
-  res.set_content(body, "application/json");
+  SetUncompressedBody(res, std::move(body), "application/json");
 }
 
 void GetUser(ServerParts& parts, const Request& req, Response& res) {
@@ -120,8 +120,8 @@ void GetReady(ServerParts& parts, const Request&, Response& res) {
 
 void GetMetrics(ServerParts& parts, const Request&, Response& res) {
   res.status = 200;
-  res.set_content(parts.metrics.Render(parts.users.Count()),
-                  "text/plain; version=0.0.4; charset=utf-8");
+  SetUncompressedBody(res, parts.metrics.Render(parts.users.Count()),
+                      "text/plain; version=0.0.4; charset=utf-8");
 }
 
 // Pre-routing: starts the request's context, then runs the checks. A
@@ -159,13 +159,15 @@ const std::string& MethodLabel(const std::string& method) {
 }
 
 // Post-routing, just before the response is written: every response gets
-// its request id, is counted and is logged, whoever produced it.
+// its real Content-Type back (SetUncompressedBody) and its request id, is
+// counted and is logged, whoever produced it.
 void FinishRequest(ServerParts& parts, const Request& req, Response& res) {
   RequestContext& context = CurrentRequest();
   if (!context.begun) {  // httplib refused the request before routing.
     context = RequestContext{true, std::chrono::steady_clock::now(), AcceptOrMakeRequestId(""),
                              std::string(kUnmatchedRoute), std::nullopt};
   }
+  RestoreContentType(res);
   res.set_header("X-Request-ID", context.request_id);
   if (context.rate_limit) {
     res.set_header("RateLimit-Limit", std::to_string(context.rate_limit->limit));

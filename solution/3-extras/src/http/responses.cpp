@@ -46,9 +46,28 @@ nlohmann::ordered_json ProblemBody(int status, const char* type, const char* tit
 
 int HttpStatus(ErrorCode code) { return KindOf(code).status; }
 
+// Where SetUncompressedBody keeps the real Content-Type. Never sent:
+// RestoreContentType removes it before the headers are written.
+constexpr const char* kHeldContentType = "X-User-Api-Held-Content-Type";
+
+void SetUncompressedBody(httplib::Response& res, std::string body,
+                         const std::string& content_type) {
+  res.set_content(std::move(body), "application/octet-stream");  // Not compressed by httplib.
+  res.set_header(kHeldContentType, content_type);
+}
+
+void RestoreContentType(httplib::Response& res) {
+  const auto held = res.headers.find(kHeldContentType);
+  if (held == res.headers.end()) return;
+  std::string content_type = held->second;
+  res.headers.erase(held);
+  res.headers.erase("Content-Type");
+  res.set_header("Content-Type", content_type);
+}
+
 void WriteJson(httplib::Response& res, int status, const nlohmann::ordered_json& body) {
   res.status = status;
-  res.set_content(body.dump(), "application/json");
+  SetUncompressedBody(res, body.dump(), "application/json");
 }
 
 void WriteProblem(httplib::Response& res, const ApiError& error) {
@@ -62,6 +81,7 @@ void WriteProblem(httplib::Response& res, const ApiError& error) {
   }
   for (const auto& [name, value] : error.headers()) res.set_header(name, value);
   res.status = kind.status;
+  res.headers.erase(kHeldContentType);  // A body set before the error is replaced.
   res.set_content(body.dump(), "application/problem+json");
 }
 
