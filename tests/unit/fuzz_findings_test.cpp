@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "failing_fields.hpp"
 #include "http/list_query.hpp"
 #include "in_process_app.hpp"
 #include "service/api_error.hpp"
@@ -56,15 +57,7 @@ std::vector<std::string> FailingParameters(const std::string& query) {
   req.path = "/users";
   req.target = "/users?" + query;
   httplib::detail::parse_query_text(query, req.params);
-  try {
-    ParseUserQuery(req);
-    return {};
-  } catch (const ApiError& error) {
-    EXPECT_EQ(error.code(), ErrorCode::kValidationFailed);
-    std::vector<std::string> fields;
-    for (const FieldError& field_error : error.field_errors()) fields.push_back(field_error.field);
-    return fields;
-  }
+  return FailingFieldsOf([&] { ParseUserQuery(req); });
 }
 
 // list_query_fuzz: q and email were checked for well-formed UTF-8
