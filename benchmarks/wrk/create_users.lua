@@ -7,17 +7,12 @@
 -- Every POST body is unique: the email holds RUN_ID (default: the start
 -- time), the wrk thread's number and a per-thread counter, so the script
 -- also works against a long-running server. Responses other than 2xx are
--- counted. The last line printed is one JSON object with the results:
---   {"requests": ..., "duration_s": ..., "requests_per_second": ...,
---    "non_2xx": ..., "socket_errors": ..., "p50_us": ..., "p99_us": ...}
+-- counted. The last line printed is one JSON object with the results
+-- (wrk_common.lua) and "non_2xx".
 
--- Setup and done share one environment; each thread has its own.
-local threads = {}
-
-function setup(thread)
-  table.insert(threads, thread)
-  thread:set("thread_number", #threads)
-end
+package.path = debug.getinfo(1, "S").source:match("^@(.*/)") .. "?.lua;" .. package.path
+local common = require("wrk_common")
+setup = common.setup
 
 local run_id
 local sent = 0
@@ -43,16 +38,5 @@ function response(status)
 end
 
 function done(summary, latency)
-  local failed = 0
-  for _, thread in ipairs(threads) do
-    failed = failed + thread:get("non_2xx")
-  end
-  local errors = summary.errors
-  local seconds = summary.duration / 1e6
-  io.write(string.format(
-    '{"requests": %d, "duration_s": %.3f, "requests_per_second": %.1f, ' ..
-    '"non_2xx": %d, "socket_errors": %d, "p50_us": %d, "p99_us": %d}\n',
-    summary.requests, seconds, summary.requests / seconds, failed,
-    errors.connect + errors.read + errors.write + errors.timeout,
-    latency:percentile(50), latency:percentile(99)))
+  common.write_summary(summary, latency, { { "non_2xx", common.sum("non_2xx") } })
 end

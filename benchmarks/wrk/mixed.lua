@@ -14,16 +14,12 @@
 -- the oldest, at least 12 s after any request last targeted it: longer than
 -- wrk's --timeout of 10 s, so no request targets a user that another one in
 -- flight deletes. Any status but 200, 201 and 204 is an error. The last line
--- printed is one JSON object:
---   {"requests": ..., "duration_s": ..., "requests_per_second": ...,
---    "errors": ..., "socket_errors": ..., "p50_us": ..., "p99_us": ...}
+-- printed is one JSON object with the results (wrk_common.lua), "errors"
+-- and "first_error".
 
-local threads = {}
-
-function setup(thread)
-  table.insert(threads, thread)
-  thread:set("thread_number", #threads)
-end
+package.path = debug.getinfo(1, "S").source:match("^@(.*/)") .. "?.lua;" .. package.path
+local common = require("wrk_common")
+setup = common.setup
 
 local run_id
 local counter = 0
@@ -94,18 +90,8 @@ function response(status, headers, body)
 end
 
 function done(summary, latency)
-  local failed = 0
-  local first = ""
-  for _, thread in ipairs(threads) do
-    failed = failed + thread:get("errors")
-    if first == "" then first = thread:get("first_error") end
-  end
-  local e = summary.errors
-  local seconds = summary.duration / 1e6
-  io.write(string.format(
-    '{"requests": %d, "duration_s": %.3f, "requests_per_second": %.1f, ' ..
-    '"errors": %d, "socket_errors": %d, "p50_us": %d, "p99_us": %d, "first_error": "%s"}\n',
-    summary.requests, seconds, summary.requests / seconds, failed,
-    e.connect + e.read + e.write + e.timeout,
-    latency:percentile(50), latency:percentile(99), first:gsub('[\\"]', "'"):gsub("%c", " ")))
+  common.write_summary(summary, latency, {
+    { "errors", common.sum("errors") },
+    { "first_error", common.first("first_error") },
+  })
 end
