@@ -909,9 +909,10 @@ TEST_F(PostgresUserStoreTest, PoolOpensNoMoreConnectionsThanItsSize) {
 TEST_F(PostgresUserStoreTest, ConnectionsEndedByTheServerAreReplaced) {
   const auto store = Open();
   const User a = store->Insert(Fields("A", "a@x.test"), kT0).user;
+  // Eight threads at once usually open several sessions; on a busy machine
+  // they may take turns on one, which must be replaced all the same.
   ExpectWinners(Race(8, Repeat(5, [&] { store->Find(a.id); })), 8, "");
-  const int before = Sessions();
-  ASSERT_GT(before, 1);
+  ASSERT_GE(Sessions(), 1);
   PgTestServer::Get().Admin(
       "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '" +
       database_.name() + "'");
