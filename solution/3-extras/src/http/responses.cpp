@@ -49,10 +49,12 @@ int HttpStatus(ErrorCode code) { return KindOf(code).status; }
 // Where SetUncompressedBody keeps the real Content-Type. Never sent:
 // RestoreContentType removes it before the headers are written.
 constexpr const char* kHeldContentType = "X-User-Api-Held-Content-Type";
+// A type httplib 0.11 never compresses.
+constexpr const char* kStandInContentType = "application/octet-stream";
 
 void SetUncompressedBody(httplib::Response& res, std::string body,
                          const std::string& content_type) {
-  res.set_content(std::move(body), "application/octet-stream");  // Not compressed by httplib.
+  res.set_content(std::move(body), kStandInContentType);
   res.set_header(kHeldContentType, content_type);
 }
 
@@ -61,6 +63,9 @@ void RestoreContentType(httplib::Response& res) {
   if (held == res.headers.end()) return;
   std::string content_type = held->second;
   res.headers.erase(held);
+  // httplib may have given the response a type of its own since (a
+  // multipart of byte ranges, or one that a range made 416): it stands.
+  if (res.get_header_value("Content-Type") != kStandInContentType) return;
   res.headers.erase("Content-Type");
   res.set_header("Content-Type", content_type);
 }
