@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "service/api_error.hpp"
+#include "domain/api_error.hpp"
 
 namespace fuzz {
 

@@ -3,20 +3,13 @@
 #include <httplib.h>
 
 #include <algorithm>
-#include <atomic>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
 #include <stdexcept>
 #include <utility>
 
-#include "http/docs.hpp"
-#include "http/http_routes.hpp"
-#include "http/request_checks.hpp"
-#include "observability/metrics.hpp"
-#include "service/user_service.hpp"
-#include "store/memory_user_store.hpp"
+#include "app.hpp"
 
 namespace fuzz {
 namespace {
@@ -110,47 +103,36 @@ class LogCapture {
 
 }  // namespace
 
-// Stage 3 as main.cpp wires it, on an in-memory store. The routes hold on
-// to server_parts, which holds on to the service and the metrics, so
-// starting over makes those two anew in the same place, in their optionals:
-// since C++20 the references then refer to the new objects (they are
-// "transparently replaceable", [basic.life]). Registering the routes again
-// instead would cost more than serving most inputs: it compiles a regex for
-// each.
+// Stage 3's App (app.hpp), as main.cpp serves it, on an in-memory store.
+// The routes hold on to the App, so starting over makes a new App in the
+// same place, in its optional: since C++20 the references then refer to
+// the new object (it is "transparently replaceable", [basic.life]).
+// Installing the routes again instead would cost more than serving most
+// inputs: httplib compiles a regex for each.
 struct InProcessApp::Parts {
-  Parts()
-      : service(std::in_place, *store),
-        metrics(std::in_place),
-        server_parts{*service, *metrics, docs, {}, std::chrono::steady_clock::now(), shutting_down} {
-    // As main.cpp's ConfigureServer: the backstop on the body's size.
-    server.set_payload_max_length(user_api::kMaxBodyBytes);
-    user_api::RegisterRoutes(server, server_parts);
+  explicit Parts(const InProcessSettings& settings) : app(std::in_place, OptionsFor(settings)) {
+    app->Install(server);
   }
 
   void Reset(const InProcessSettings& settings) {
-    service.reset();
-    store = std::make_unique<user_api::MemoryUserStore>();
-    service.emplace(*store);
-    metrics.emplace();
-    limiter.reset();
-    if (settings.rate_limit > 0) limiter.emplace(settings.rate_limit);
-    server_parts.gate = user_api::GateSettings{settings.api_key, limiter ? &*limiter : nullptr};
+    app.reset();
+    app.emplace(OptionsFor(settings));
   }
 
-  std::unique_ptr<user_api::MemoryUserStore> store = std::make_unique<user_api::MemoryUserStore>();
-  std::optional<user_api::UserService> service;
-  std::optional<user_api::Metrics> metrics;
-  const user_api::Docs docs{kDocsDir};
-  std::optional<user_api::RateLimiter> limiter;
-  std::atomic<bool> shutting_down{false};
-  user_api::ServerParts server_parts;
+  static user_api::Options OptionsFor(const InProcessSettings& settings) {
+    user_api::Options options;
+    options.api_key = settings.api_key;
+    options.rate_limit = settings.rate_limit;
+    options.docs_dir = kDocsDir;
+    return options;
+  }
+
+  std::optional<user_api::App> app;
   StreamServer server;
 };
 
-InProcessApp::InProcessApp(const InProcessSettings& settings) : parts_(std::make_unique<Parts>()) {
-  Reset(settings);
-}
-
+InProcessApp::InProcessApp(const InProcessSettings& settings)
+    : parts_(std::make_unique<Parts>(settings)) {}
 InProcessApp::~InProcessApp() = default;
 
 void InProcessApp::Reset(const InProcessSettings& settings) { parts_->Reset(settings); }
@@ -184,8 +166,6 @@ std::vector<Exchange> InProcessApp::ServeConnection(std::string_view bytes,
   return exchanges;
 }
 
-std::string InProcessApp::RenderMetrics() const {
-  return parts_->metrics->Render(parts_->service->Count());
-}
+std::string InProcessApp::RenderMetrics() const { return parts_->app->RenderMetrics(); }
 
 }  // namespace fuzz

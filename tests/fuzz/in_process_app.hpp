@@ -2,8 +2,8 @@
 // through httplib's own request processing (Server::process_request: the
 // request line and headers, the pre-routing checks, the body, the route
 // handlers, the exception, error and post-routing handlers, the response)
-// over an in-memory httplib::Stream, to the server that stage 3's own
-// RegisterRoutes wires, on a fresh in-memory store. Used by request_fuzz.cpp
+// over an in-memory httplib::Stream, to a server that stage 3's own App
+// (app.hpp) installs, as main.cpp does, on a fresh in-memory store. Used by request_fuzz.cpp
 // and by the unit tests of what fuzzing found (tests/unit).
 //
 // httplib 0.11 has no public call that serves a request without a socket,

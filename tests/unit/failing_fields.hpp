@@ -8,7 +8,7 @@
 #include <vector>
 
 // The stage's own: each unit test program builds against one stage.
-#include "service/api_error.hpp"
+#include "domain/api_error.hpp"
 
 namespace user_api {
 

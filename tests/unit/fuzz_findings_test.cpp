@@ -11,7 +11,7 @@
 #include "failing_fields.hpp"
 #include "http/list_query.hpp"
 #include "in_process_app.hpp"
-#include "service/api_error.hpp"
+#include "domain/api_error.hpp"
 
 namespace user_api {
 namespace {

@@ -1,4 +1,5 @@
-// Unit tests of the stage 2 validation rules, apart from HTTP.
+// Unit tests of the validation rules of a body, apart from HTTP: built
+// against stage 2 and against stage 3, whose rules are the same.
 #include "service/user_validator.hpp"
 
 #include <gtest/gtest.h>
@@ -7,7 +8,7 @@
 #include <vector>
 
 #include "failing_fields.hpp"
-#include "service/api_error.hpp"
+#include "domain/api_error.hpp"
 
 namespace user_api {
 namespace {

@@ -1,5 +1,5 @@
-// Command-line options of the server: the program contract shared by the
-// starter, every stage and the acceptance harness.
+// Command-line options of the server: the program contract (guide/
+// api-spec.md, "The program") that every stage and the starter keep.
 #pragma once
 
 #include <optional>
@@ -21,8 +21,9 @@ struct ParsedOptions {
   int exit_code = 0;
 };
 
-// Parses `--host H`, `--port P` (also `--port=P`) and `--help`.
-// Never throws; an unknown flag or a bad value yields exit code 2.
+// Parses --host and --port (also --port=P), and --help, with CLI11.
+// Never throws; an unknown flag or a bad value yields exit code 2, --help
+// exit code 0.
 ParsedOptions ParseOptions(const std::vector<std::string>& args);
 
 }  // namespace user_api

@@ -11,11 +11,15 @@
 namespace user_api {
 namespace {
 
-// 1 to 256 characters of token68 syntax (RFC 9110), as a Bearer token is.
+constexpr std::size_t kMaxApiKeyLength = 256;
+
+// 1 to kMaxApiKeyLength characters of token68 syntax (RFC 9110), as a
+// Bearer token is.
 std::string CheckApiKey(const std::string& key) {
   static const std::regex kToken68(R"([A-Za-z0-9\-._~+/]+=*)");
-  if (key.size() > 256 || !std::regex_match(key, kToken68)) {
-    return "must be 1 to 256 characters of A-Z a-z 0-9 - . _ ~ + / then optional =";
+  if (key.size() > kMaxApiKeyLength || !std::regex_match(key, kToken68)) {
+    return "must be 1 to " + std::to_string(kMaxApiKeyLength) +
+           " characters of A-Z a-z 0-9 - . _ ~ + / then optional =";
   }
   return "";
 }
@@ -25,7 +29,7 @@ std::string CheckApiKey(const std::string& key) {
 ParsedOptions ParseOptions(const std::vector<std::string>& args) {
   Options options;
   options.docs_dir = USER_API_DEFAULT_DOCS_DIR;
-  CLI::App app("The User API, stage 3: users over HTTP with the production extras.", "user_api");
+  CLI::App app("The User API: users over HTTP.", "user_api");
   app.option_defaults()->always_capture_default();
   app.add_option("--host", options.host, "address to listen on")->envname("USER_API_HOST");
   app.add_option("--port", options.port, "port to listen on, 0 for a free one")

@@ -6,6 +6,7 @@
 
 #include "http/responses.hpp"
 #include "http/user_json.hpp"
+#include "http/user_representation.hpp"
 
 namespace user_api {
 namespace {
@@ -29,6 +30,12 @@ void WriteUserNotFound(httplib::Response& res, const std::string& id) {
   WriteProblem(res, 404, "no user with id " + id);
 }
 
+// Sets the status and a body that is JSON text already (UserJson).
+void WriteJsonText(httplib::Response& res, int status, std::string json) {
+  res.status = status;
+  res.set_content(std::move(json), "application/json");
+}
+
 void GetHealth(const httplib::Request&, httplib::Response& res) {
   WriteJson(res, 200, {{"status", "ok"}});
 }
@@ -39,13 +46,11 @@ void CreateUser(UserService& users, const httplib::Request& req, httplib::Respon
   if (!fields) return WriteProblem(res, error.status, error.detail);
   const User user = users.Create(*fields);
   res.set_header("Location", "/users/" + std::to_string(user.id));
-  WriteJson(res, 201, ToJson(user));
+  WriteJsonText(res, 201, UserJson(user));
 }
 
 void ListUsers(UserService& users, const httplib::Request&, httplib::Response& res) {
-  nlohmann::ordered_json body = nlohmann::ordered_json::array();
-  for (const User& user : users.List()) body.push_back(ToJson(user));
-  WriteJson(res, 200, body);
+  WriteJsonText(res, 200, UserListJson(users.List()));
 }
 
 void GetUser(UserService& users, const httplib::Request& req, httplib::Response& res) {
@@ -53,7 +58,7 @@ void GetUser(UserService& users, const httplib::Request& req, httplib::Response&
   std::optional<UserId> id = ParseUserId(raw_id);
   std::optional<User> user = id ? users.Get(*id) : std::nullopt;
   if (!user) return WriteUserNotFound(res, raw_id);
-  WriteJson(res, 200, ToJson(*user));
+  WriteJsonText(res, 200, UserJson(*user));
 }
 
 void UpdateUser(UserService& users, const httplib::Request& req, httplib::Response& res) {
@@ -65,7 +70,7 @@ void UpdateUser(UserService& users, const httplib::Request& req, httplib::Respon
   if (!patch) return WriteProblem(res, error.status, error.detail);
   std::optional<User> user = users.Update(*id, *patch);
   if (!user) return WriteUserNotFound(res, raw_id);
-  WriteJson(res, 200, ToJson(*user));
+  WriteJsonText(res, 200, UserJson(*user));
 }
 
 void DeleteUser(UserService& users, const httplib::Request& req, httplib::Response& res) {

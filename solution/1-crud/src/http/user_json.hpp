@@ -1,5 +1,4 @@
-// The JSON form of users: formatting a User, and reading the bodies of the
-// create and update requests.
+// Reading the bodies of the create and update requests.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -17,12 +16,6 @@ struct BodyError {
   int status = 0;
   std::string detail;
 };
-
-// {"id","name","email","age","created_at","updated_at"}; age may be null.
-nlohmann::ordered_json ToJson(const User& user);
-
-// RFC 3339 in UTC with milliseconds, e.g. 2026-11-26T12:53:51.123Z.
-std::string FormatTimestamp(Timestamp time);
 
 // Reads a create body: an object with string "name" and "email" and an
 // optional "age" (an integer or null). On failure returns nullopt and fills

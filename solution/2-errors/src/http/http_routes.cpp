@@ -9,13 +9,20 @@
 #include "http/routes.hpp"
 #include "http/user_id.hpp"
 #include "http/user_json.hpp"
-#include "service/api_error.hpp"
+#include "http/user_representation.hpp"
+#include "domain/api_error.hpp"
 
 namespace user_api {
 namespace {
 
 // The id of /users/{id}; CheckRequest has refused malformed ones already.
 UserId PathUserId(const httplib::Request& req) { return ParseUserId(req.matches[1]).value(); }
+
+// Sets the status and a body that is JSON text already (UserJson).
+void WriteJsonText(httplib::Response& res, int status, std::string json) {
+  res.status = status;
+  res.set_content(std::move(json), "application/json");
+}
 
 void GetHealth(const httplib::Request&, httplib::Response& res) {
   WriteJson(res, 200, {{"status", "ok"}});
@@ -24,21 +31,19 @@ void GetHealth(const httplib::Request&, httplib::Response& res) {
 void CreateUser(UserService& users, const httplib::Request& req, httplib::Response& res) {
   const User user = users.Create(ParseJsonBody(req.body));
   res.set_header("Location", "/users/" + std::to_string(user.id));
-  WriteJson(res, 201, ToJson(user));
+  WriteJsonText(res, 201, UserJson(user));
 }
 
 void ListUsers(UserService& users, const httplib::Request&, httplib::Response& res) {
-  nlohmann::ordered_json body = nlohmann::ordered_json::array();
-  for (const User& user : users.List()) body.push_back(ToJson(user));
-  WriteJson(res, 200, body);
+  WriteJsonText(res, 200, UserListJson(users.List()));
 }
 
 void GetUser(UserService& users, const httplib::Request& req, httplib::Response& res) {
-  WriteJson(res, 200, ToJson(users.Get(PathUserId(req))));
+  WriteJsonText(res, 200, UserJson(users.Get(PathUserId(req))));
 }
 
 void UpdateUser(UserService& users, const httplib::Request& req, httplib::Response& res) {
-  WriteJson(res, 200, ToJson(users.Update(PathUserId(req), ParseJsonBody(req.body))));
+  WriteJsonText(res, 200, UserJson(users.Update(PathUserId(req), ParseJsonBody(req.body))));
 }
 
 void DeleteUser(UserService& users, const httplib::Request& req, httplib::Response& res) {

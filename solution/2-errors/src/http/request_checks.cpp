@@ -2,13 +2,13 @@
 
 #include <algorithm>
 #include <charconv>
-#include <regex>
 #include <string>
 #include <string_view>
 
+#include "domain/api_error.hpp"
+#include "domain/text.hpp"
 #include "http/routes.hpp"
 #include "http/user_id.hpp"
-#include "service/api_error.hpp"
 
 namespace user_api {
 namespace {
@@ -29,36 +29,42 @@ bool Allows(std::string_view allow, const std::string& method) {
   return false;
 }
 
-std::string Lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
 // The media type of a Content-Type value, lowercased, without parameters.
 std::string MediaType(const std::string& content_type) {
-  std::string type = content_type.substr(0, content_type.find(';'));
-  const auto first = type.find_first_not_of(" \t");
-  const auto last = type.find_last_not_of(" \t");
-  return first == std::string::npos ? "" : Lower(type.substr(first, last - first + 1));
+  const std::string_view type = std::string_view(content_type).substr(0, content_type.find(';'));
+  return AsciiLower(std::string(Trim(type, " \t")));
 }
 
+// True when `path` has the route's shape: literal segments equal, a "{x}"
+// segment any one segment, and one trailing slash allowed. Sets `argument`
+// to the segment that matched "{x}".
+bool MatchesShape(std::string_view path, std::string_view shape, std::string_view& argument) {
+  if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  while (!shape.empty() && !path.empty()) {
+    const std::size_t brace = shape.find('{');
+    if (brace == std::string_view::npos) break;
+    if (path.substr(0, brace) != shape.substr(0, brace)) return false;
+    path.remove_prefix(brace);
+    const std::size_t slash = std::min(path.find('/'), path.size());
+    if (slash == 0) return false;
+    argument = path.substr(0, slash);
+    path.remove_prefix(slash);
+    shape.remove_prefix(std::min(shape.find('}') + 1, shape.size()));
+  }
+  return path == shape;
+}
+
+// Matches the request to a route, or throws 404 or 405.
 void CheckRoute(const httplib::Request& req) {
-  static const std::vector<std::regex> patterns = [] {
-    std::vector<std::regex> compiled;
-    for (const Route& route : kRoutes) compiled.emplace_back(route.pattern);
-    return compiled;
-  }();
-  for (std::size_t i = 0; i < patterns.size(); ++i) {
-    std::smatch match;
-    if (!std::regex_match(req.path, match, patterns[i])) continue;
-    const Route& route = kRoutes[i];
+  for (const Route& route : kRoutes) {
+    std::string_view argument;
+    if (!MatchesShape(req.path, route.shape, argument)) continue;
     if (!Allows(route.allow, req.method)) {
       throw ApiError(ErrorCode::kMethodNotAllowed,
                      req.method + " is not served here; use " + route.allow)
           .WithHeader("Allow", route.allow);
     }
-    if (match.size() > 1 && !ParseUserId(match[1])) {
+    if (!argument.empty() && !ParseUserId(std::string(argument))) {
       throw ApiError(ErrorCode::kNotFound, "user ids are positive integers");
     }
     return;
@@ -80,7 +86,7 @@ void CheckBodyHeaders(const httplib::Request& req) {
       throw ApiError(ErrorCode::kBadRequest, "Content-Length must be a number of bytes");
     }
     if (ec == std::errc::result_out_of_range || bytes > kMaxBodyBytes) {
-      throw ApiError(ErrorCode::kPayloadTooLarge, "the body is larger than 65536 bytes");
+      throw ApiError(ErrorCode::kPayloadTooLarge, "the body is larger than " + std::to_string(kMaxBodyBytes) + " bytes");
     }
   }
   if (HasBody(req.method) && MediaType(req.get_header_value("Content-Type")) != "application/json") {
@@ -93,7 +99,7 @@ void CheckBodyHeaders(const httplib::Request& req) {
 void CheckRequest(const httplib::Request& req) {
   const std::string_view path_as_sent = std::string_view(req.target).substr(0, req.target.find('?'));
   if (path_as_sent.size() > kMaxPathBytes) {
-    throw ApiError(ErrorCode::kUriTooLong, "the path is longer than 512 bytes");
+    throw ApiError(ErrorCode::kUriTooLong, "the path is longer than " + std::to_string(kMaxPathBytes) + " bytes");
   }
   // Chunked bodies would slip past the size limit in httplib 0.11.
   if (req.has_header("Transfer-Encoding")) {

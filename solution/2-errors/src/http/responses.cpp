@@ -40,8 +40,6 @@ nlohmann::ordered_json ProblemBody(int status, const char* type, const char* tit
 
 }  // namespace
 
-int HttpStatus(ErrorCode code) { return KindOf(code).status; }
-
 void WriteJson(httplib::Response& res, int status, const nlohmann::ordered_json& body) {
   res.status = status;
   res.set_content(body.dump(), "application/json");

@@ -6,12 +6,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "service/api_error.hpp"
+#include "domain/api_error.hpp"
 
 namespace user_api {
-
-// The HTTP status of an error code.
-int HttpStatus(ErrorCode code);
 
 // Sets the status and a JSON body (Content-Type: application/json).
 void WriteJson(httplib::Response& res, int status, const nlohmann::ordered_json& body);

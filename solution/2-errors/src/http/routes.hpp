@@ -5,14 +5,17 @@
 namespace user_api {
 
 struct Route {
-  const char* pattern;  // A regex over the whole decoded path; every route
-                        // also answers with one trailing slash.
+  const char* pattern;  // A regex over the whole decoded path, for httplib;
+                        // every route also answers with one trailing slash.
+  const char* shape;    // The same path for the request checks, matched
+                        // without a regex: "{x}" is one segment.
   const char* allow;    // The methods served, as the Allow header lists them.
 };
 
-inline constexpr Route kHealthRoute{R"(/health/?)", "GET"};
-inline constexpr Route kUsersRoute{R"(/users/?)", "GET, POST"};
-inline constexpr Route kUserRoute{R"(/users/([^/]+)/?)", "GET, PUT, DELETE"};  // Group 1: the id.
+inline constexpr Route kHealthRoute{R"(/health/?)", "/health", "GET"};
+inline constexpr Route kUsersRoute{R"(/users/?)", "/users", "GET, POST"};
+inline constexpr Route kUserRoute{R"(/users/([^/]+)/?)", "/users/{id}",
+                                  "GET, PUT, DELETE"};  // Group 1: the id.
 
 inline constexpr Route kRoutes[] = {kHealthRoute, kUsersRoute, kUserRoute};
 

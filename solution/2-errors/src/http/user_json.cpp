@@ -1,10 +1,8 @@
 #include "http/user_json.hpp"
 
 #include <algorithm>
-#include <chrono>
-#include <cstdio>
 
-#include "service/api_error.hpp"
+#include "domain/api_error.hpp"
 
 namespace user_api {
 namespace {
@@ -35,31 +33,6 @@ int NestingDepth(std::string_view text, int limit) {
 }
 
 }  // namespace
-
-nlohmann::ordered_json ToJson(const User& user) {
-  return {
-      {"id", user.id},
-      {"name", user.name},
-      {"email", user.email},
-      {"age", user.age ? nlohmann::ordered_json(*user.age) : nlohmann::ordered_json(nullptr)},
-      {"created_at", FormatTimestamp(user.created_at)},
-      {"updated_at", FormatTimestamp(user.updated_at)},
-  };
-}
-
-std::string FormatTimestamp(Timestamp time) {
-  using namespace std::chrono;
-  const auto ms = floor<milliseconds>(time);
-  const auto day = floor<days>(ms);
-  const year_month_day date{day};
-  const hh_mm_ss clock{ms - day};
-  char text[32];
-  std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", int(date.year()),
-                unsigned(date.month()), unsigned(date.day()), int(clock.hours().count()),
-                int(clock.minutes().count()), int(clock.seconds().count()),
-                int(clock.subseconds().count()));
-  return text;
-}
 
 nlohmann::json ParseJsonBody(std::string_view body) {
   if (NestingDepth(body, kMaxJsonDepth) > kMaxJsonDepth) {

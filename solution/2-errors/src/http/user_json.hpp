@@ -1,4 +1,4 @@
-// The JSON form of users and of request bodies.
+// Request bodies as JSON.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -11,12 +11,6 @@ namespace user_api {
 
 // How deep a request body may nest arrays and objects; `{"a":1}` is 1.
 inline constexpr int kMaxJsonDepth = 32;
-
-// {"id","name","email","age","created_at","updated_at"}; age may be null.
-nlohmann::ordered_json ToJson(const User& user);
-
-// RFC 3339 in UTC with milliseconds, e.g. 2026-11-26T12:53:51.123Z.
-std::string FormatTimestamp(Timestamp time);
 
 // Parses a request body as JSON of any type (the service judges its shape).
 // Throws ApiError kInvalidJson when it is not JSON or nests deeper than

@@ -2,17 +2,12 @@
 
 #include <string>
 
-#include "service/api_error.hpp"
+#include "domain/api_error.hpp"
+#include "domain/time.hpp"
 #include "service/user_validator.hpp"
 
 namespace user_api {
 namespace {
-
-// Times are kept to the millisecond, the precision the API shows, so that a
-// stored time and the time a client reads are the same value.
-Timestamp Now() {
-  return std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
-}
 
 ApiError UserNotFound(UserId id) {
   return ApiError(ErrorCode::kNotFound, "no user with id " + std::to_string(id));
@@ -34,7 +29,7 @@ User Unwrap(const WriteResult& result, UserId id) {
 
 User UserService::Create(const nlohmann::json& body) {
   const NewUser fields = ValidateNewUser(body);
-  return Unwrap(store_.Insert(fields, Now()), 0);
+  return Unwrap(store_.Insert(fields, NowToTheMillisecond()), 0);
 }
 
 User UserService::Get(UserId id) const {
@@ -47,7 +42,7 @@ std::vector<User> UserService::List() const { return store_.List(); }
 
 User UserService::Update(UserId id, const nlohmann::json& body) {
   const UserPatch patch = ValidateUserPatch(body);
-  return Unwrap(store_.Update(id, patch, Now()), id);
+  return Unwrap(store_.Update(id, patch, NowToTheMillisecond()), id);
 }
 
 void UserService::Delete(UserId id) {

@@ -5,49 +5,27 @@
 #include <string_view>
 #include <vector>
 
-#include "service/api_error.hpp"
+#include "domain/api_error.hpp"
+#include "domain/text.hpp"
 
 namespace user_api {
 namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view kWhitespace = " \t\n\v\f\r";
 constexpr const char* kKnownFields[] = {"name", "email", "age"};
 constexpr const char* kServerFields[] = {"id", "created_at", "updated_at"};
 
-std::string Trim(std::string_view text) {
-  const auto first = text.find_first_not_of(kWhitespace);
-  if (first == std::string_view::npos) return "";
-  const auto last = text.find_last_not_of(kWhitespace);
-  return std::string(text.substr(first, last - first + 1));
-}
-
-// Decodes the code points of `text`, which nlohmann/json has already
-// checked to be valid UTF-8.
-std::vector<char32_t> CodePoints(std::string_view text) {
-  std::vector<char32_t> points;
-  for (std::size_t i = 0; i < text.size();) {
-    const auto lead = static_cast<unsigned char>(text[i]);
-    const int length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
-    char32_t point = length == 1 ? lead : lead & (0x3F >> (length - 1));
-    for (int k = 1; k < length && i + k < text.size(); ++k) {
-      point = (point << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
-    }
-    points.push_back(point);
-    i += length;
-  }
-  return points;
-}
-
-bool IsControl(char32_t point) { return point <= 0x1F || (point >= 0x7F && point <= 0x9F); }
-
-bool HasControl(std::string_view text) {
-  for (char32_t point : CodePoints(text)) {
-    if (IsControl(point)) return true;
-  }
-  return false;
-}
+// The messages that quote a limit, built from it.
+const std::string kNameLengthMessage =
+    "must be 1 to " + std::to_string(kMaxNameCodePoints) + " characters after trimming";
+const std::string kEmailLengthMessage =
+    "must be at most " + std::to_string(kMaxEmailLength) + " characters";
+const std::string kEmailLocalPartMessage =
+    "must have a local part of 1 to " + std::to_string(kMaxEmailLocalLength) +
+    " characters, without spaces or control characters";
+const std::string kAgeMessage = "must be an integer from " + std::to_string(kMinAge) + " to " +
+                                std::to_string(kMaxAge) + ", or null";
 
 bool IsDomainLabel(std::string_view label) {
   if (label.empty() || label.size() > kMaxDomainLabelLength) return false;
@@ -72,28 +50,21 @@ bool IsDomain(std::string_view domain) {
 
 // Returns why `email` (already trimmed) is invalid, or nullopt.
 std::optional<std::string> EmailProblem(std::string_view email) {
-  if (CodePoints(email).size() > kMaxEmailLength) return "must be at most 254 characters";
+  if (CodePointCount(email) > kMaxEmailLength) return kEmailLengthMessage;
   const auto at = email.find('@');
   if (at == std::string_view::npos || email.find('@', at + 1) != std::string_view::npos) {
     return "must contain exactly one '@'";
   }
   const std::string_view local = email.substr(0, at);
-  const std::size_t local_length = CodePoints(local).size();
+  const std::size_t local_length = CodePointCount(local);
   if (local_length < 1 || local_length > kMaxEmailLocalLength ||
-      local.find(' ') != std::string_view::npos || HasControl(local)) {
-    return "must have a local part of 1 to 64 characters, without spaces or control characters";
+      local.find(' ') != std::string_view::npos || HasControlCharacter(local)) {
+    return kEmailLocalPartMessage;
   }
   if (!IsDomain(email.substr(at + 1))) {
     return "must have a domain of two or more labels of letters, digits and hyphens";
   }
   return std::nullopt;
-}
-
-std::string AsciiLower(std::string text) {
-  for (char& c : text) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return text;
 }
 
 // Collects the field errors of one body, in the contract's order.
@@ -107,12 +78,12 @@ class BodyReader {
     const json* value = Find("name", required);
     if (!value) return std::nullopt;
     if (!value->is_string()) return Fail("name", "must be a string");
-    std::string name = Trim(value->get_ref<const std::string&>());
-    const std::size_t length = CodePoints(name).size();
+    std::string name(Trim(value->get_ref<const std::string&>()));
+    const std::size_t length = CodePointCount(name);
     if (length < 1 || length > kMaxNameCodePoints) {
-      return Fail("name", "must be 1 to 100 characters after trimming");
+      return Fail("name", kNameLengthMessage);
     }
-    if (HasControl(name)) return Fail("name", "must not contain control characters");
+    if (HasControlCharacter(name)) return Fail("name", "must not contain control characters");
     return name;
   }
 
@@ -120,7 +91,7 @@ class BodyReader {
     const json* value = Find("email", required);
     if (!value) return std::nullopt;
     if (!value->is_string()) return Fail("email", "must be a string");
-    std::string email = Trim(value->get_ref<const std::string&>());
+    std::string email(Trim(value->get_ref<const std::string&>()));
     if (std::optional<std::string> problem = EmailProblem(email)) return Fail("email", *problem);
     return AsciiLower(std::move(email));
   }
@@ -138,7 +109,7 @@ class BodyReader {
                                       value->get<std::int64_t>() <= kMaxAge;
       if (in_range) return std::optional<int>(value->get<int>());
     }
-    errors_.push_back({"age", "must be an integer from 0 to 150, or null"});
+    errors_.push_back({"age", kAgeMessage});
     return std::nullopt;
   }
 

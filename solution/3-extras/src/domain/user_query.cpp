@@ -1,13 +1,8 @@
 #include "domain/user_query.hpp"
 
-namespace user_api {
+#include "domain/text.hpp"
 
-std::string AsciiLower(std::string text) {
-  for (char& c : text) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return text;
-}
+namespace user_api {
 
 bool Matches(const UserQuery& query, const User& user) {
   if (query.q && !query.q->empty()) {

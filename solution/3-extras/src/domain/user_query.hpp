@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,6 +13,18 @@ namespace user_api {
 
 inline constexpr std::uint64_t kDefaultPageSize = 100;
 inline constexpr std::uint64_t kMaxPageSize = 1000;
+inline constexpr std::uint64_t kMaxOffset = std::numeric_limits<std::int64_t>::max();
+
+// One query parameter as the client sent it, decoded.
+struct QueryParameter {
+  std::optional<std::string> value;  // nullopt when absent or unreadable.
+  std::string problem;               // Why it could not be read; "" when fine.
+};
+
+// The parameters of GET /users before their rules are checked.
+struct UserQueryParameters {
+  QueryParameter limit{}, offset{}, q{}, email{}, min_age{}, max_age{};
+};
 
 struct UserQuery {
   std::uint64_t limit = kDefaultPageSize;  // 1 to kMaxPageSize.
@@ -30,9 +43,6 @@ struct UserPage {
   std::vector<User> users;  // At most `limit`, in ascending id order.
   std::uint64_t total = 0;  // How many users pass the filters in all.
 };
-
-// Lowercases the ASCII letters of `text` and leaves every other byte.
-std::string AsciiLower(std::string text);
 
 // True when `user` passes every filter of `query` (pagination aside).
 bool Matches(const UserQuery& query, const User& user);

@@ -1,6 +1,7 @@
 #include "http/auth.hpp"
 
-#include "service/api_error.hpp"
+#include "domain/api_error.hpp"
+#include "domain/text.hpp"
 
 namespace user_api {
 
@@ -22,8 +23,7 @@ void CheckBearerToken(const httplib::Request& req, const std::string& key) {
   }
   const std::string header = req.get_header_value("Authorization");
   const auto space = header.find(' ');
-  std::string scheme = header.substr(0, space);
-  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string scheme = AsciiLower(header.substr(0, space));
   const auto token_start = space == std::string::npos ? header.size()
                                                       : header.find_first_not_of(' ', space);
   const std::string token =

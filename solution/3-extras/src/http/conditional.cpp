@@ -3,7 +3,8 @@
 #include <cstdint>
 #include <sstream>
 
-#include "http/user_json.hpp"
+#include "domain/text.hpp"
+#include "http/user_representation.hpp"
 
 namespace user_api {
 
@@ -16,17 +17,16 @@ std::string EntityTagOf(const std::string& representation) {
   for (unsigned char c : representation) {
     hash = (hash ^ c) * 1099511628211ULL;
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string tag(18, '"');
-  for (int i = 16; i >= 1; --i, hash >>= 4) tag[i] = kHex[hash & 0xF];
+  std::string tag = "\"";
+  AppendHex(tag, hash, 16);
+  tag += '"';
   return tag;
 }
 
 bool TagListMatches(const std::string& header, const std::string& tag, bool weak) {
   std::istringstream list(header);
   for (std::string item; std::getline(list, item, ',');) {
-    item.erase(0, item.find_first_not_of(" \t"));
-    item.erase(item.find_last_not_of(" \t") + 1);
+    item = std::string(Trim(item, " \t"));
     if (item == "*") return true;
     if (item.starts_with("W/")) {
       if (!weak) continue;

@@ -12,7 +12,7 @@ namespace user_api {
 // have equal tags, so the no-op update `{}` keeps it.
 std::string EntityTag(const User& user);
 
-// The same tag, from the representation already serialised with ToJson.
+// The same tag, from the representation already serialised with UserJson.
 std::string EntityTagOf(const std::string& representation);
 
 // True when `header` (a comma-separated list of tags, or "*") names `tag`.

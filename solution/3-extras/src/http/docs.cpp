@@ -6,7 +6,7 @@
 
 #include "openapi_json.hpp"  // Generated from guide/openapi.yaml.
 #include "http/responses.hpp"
-#include "service/api_error.hpp"
+#include "domain/api_error.hpp"
 
 namespace user_api {
 namespace {

@@ -12,13 +12,12 @@
 #include "http/routes.hpp"
 #include "http/user_id.hpp"
 #include "http/user_json.hpp"
+#include "http/user_representation.hpp"
 #include "observability/log.hpp"
-#include "service/api_error.hpp"
+#include "domain/api_error.hpp"
 
 namespace user_api {
 namespace {
-
-constexpr const char* kVersion = "3.0.0";
 
 using httplib::Request;
 using httplib::Response;
@@ -52,18 +51,12 @@ void CreateUser(ServerParts& parts, const Request& req, Response& res) {
 void ListUsers(ServerParts& parts, const Request& req, Response& res) {
   const UserQuery query = ParseUserQuery(req);
   const UserPage page = parts.users.List(query);
-  std::string body = "[";
-  for (const User& user : page.users) {
-    if (body.size() > 1) body += ',';
-    AppendUserJson(body, user);
-  }
-  body += ']';
   res.set_header("X-Total-Count", std::to_string(page.total));
   if (const std::string links = PageLinks(query, page.total); !links.empty()) {
     res.set_header("Link", links);
   }
   res.status = 200;
-  SetUncompressedBody(res, std::move(body), "application/json");
+  SetUncompressedBody(res, UserListJson(page.users), "application/json");
 }
 
 void GetUser(ServerParts& parts, const Request& req, Response& res) {
@@ -96,7 +89,7 @@ void GetHealth(ServerParts& parts, const Request&, Response& res) {
                                  {"storage", parts.users.storage_kind()},
                                  {"users", nullptr},
                                  {"uptime_seconds", uptime.count()},
-                                 {"version", kVersion}};
+                                 {"version", USER_API_VERSION}};
   try {
     body["users"] = parts.users.Count();
     WriteJson(res, 200, body);

@@ -11,10 +11,14 @@
 
 namespace user_api {
 
-// Reads limit, offset, q, email, min_age and max_age; ignores other
-// parameters. Throws ApiError kValidationFailed listing every bad parameter
-// (in that order): not a plain decimal integer, out of range, repeated,
-// not UTF-8, or min_age above max_age.
+// Reads limit, offset, q, email, min_age and max_age as sent, decoded;
+// ignores other parameters. Judges syntax only: a parameter given more than
+// once, or not UTF-8, carries its problem; what the values mean is for
+// ValidateUserQuery (service/user_validator.hpp). Never throws ApiError.
+UserQueryParameters ReadUserQueryParameters(const httplib::Request& req);
+
+// The query of GET /users: ReadUserQueryParameters, then the service's
+// rules (ValidateUserQuery), which throw ApiError kValidationFailed.
 UserQuery ParseUserQuery(const httplib::Request& req);
 
 // The Link header for a page of `total` matching users: rel="next" and/or

@@ -5,10 +5,11 @@
 #include <string>
 #include <string_view>
 
+#include "domain/api_error.hpp"
+#include "domain/text.hpp"
 #include "http/auth.hpp"
 #include "http/routes.hpp"
 #include "http/user_id.hpp"
-#include "service/api_error.hpp"
 
 namespace user_api {
 namespace {
@@ -29,18 +30,10 @@ bool Allows(std::string_view allow, const std::string& method) {
   return false;
 }
 
-std::string Lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
 // The media type of a Content-Type value, lowercased, without parameters.
 std::string MediaType(const std::string& content_type) {
-  std::string type = content_type.substr(0, content_type.find(';'));
-  const auto first = type.find_first_not_of(" \t");
-  const auto last = type.find_last_not_of(" \t");
-  return first == std::string::npos ? "" : Lower(type.substr(first, last - first + 1));
+  const std::string_view type = std::string_view(content_type).substr(0, content_type.find(';'));
+  return AsciiLower(std::string(Trim(type, " \t")));
 }
 
 // True when `path` has the route's shape: literal segments equal, a "{x}"
@@ -104,7 +97,7 @@ void CheckBodyHeaders(const httplib::Request& req) {
       throw ApiError(ErrorCode::kBadRequest, "Content-Length must be a number of bytes");
     }
     if (ec == std::errc::result_out_of_range || bytes > kMaxBodyBytes) {
-      throw ApiError(ErrorCode::kPayloadTooLarge, "the body is larger than 65536 bytes");
+      throw ApiError(ErrorCode::kPayloadTooLarge, "the body is larger than " + std::to_string(kMaxBodyBytes) + " bytes");
     }
   }
   if (HasBody(req.method) && MediaType(req.get_header_value("Content-Type")) != "application/json") {
@@ -118,7 +111,7 @@ void CheckRequest(const httplib::Request& req, const GateSettings& settings,
                   RequestContext& context) {
   const std::string_view path_as_sent = std::string_view(req.target).substr(0, req.target.find('?'));
   if (path_as_sent.size() > kMaxPathBytes) {
-    throw ApiError(ErrorCode::kUriTooLong, "the path is longer than 512 bytes");
+    throw ApiError(ErrorCode::kUriTooLong, "the path is longer than " + std::to_string(kMaxPathBytes) + " bytes");
   }
   // Chunked bodies would slip past the size limit in httplib 0.11.
   if (req.has_header("Transfer-Encoding")) {

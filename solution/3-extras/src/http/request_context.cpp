@@ -2,6 +2,8 @@
 
 #include <random>
 
+#include "domain/text.hpp"
+
 namespace user_api {
 
 RequestContext& CurrentRequest() {
@@ -15,12 +17,9 @@ std::string AcceptOrMakeRequestId(const std::string& sent) {
                                            "0123456789._-") == std::string::npos;
   if (sane) return sent;
   thread_local std::mt19937_64 random{std::random_device{}()};
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string id(32, '0');
-  for (int half = 0; half < 2; ++half) {
-    std::uint64_t bits = random();
-    for (int i = 0; i < 16; ++i, bits >>= 4) id[half * 16 + i] = kHex[bits & 0xF];
-  }
+  std::string id;
+  AppendHex(id, random(), 16);
+  AppendHex(id, random(), 16);
   return id;
 }
 

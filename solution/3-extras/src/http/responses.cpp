@@ -44,8 +44,6 @@ nlohmann::ordered_json ProblemBody(int status, const char* type, const char* tit
 
 }  // namespace
 
-int HttpStatus(ErrorCode code) { return KindOf(code).status; }
-
 // Where SetUncompressedBody keeps the real Content-Type. Never sent:
 // RestoreContentType removes it before the headers are written.
 constexpr const char* kHeldContentType = "X-User-Api-Held-Content-Type";

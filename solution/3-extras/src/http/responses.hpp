@@ -7,12 +7,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "service/api_error.hpp"
+#include "domain/api_error.hpp"
 
 namespace user_api {
-
-// The HTTP status of an error code.
-int HttpStatus(ErrorCode code);
 
 // Sets a body that httplib sends as given, never compressed. Left to
 // itself, httplib 0.11 compresses every text and JSON body for a client

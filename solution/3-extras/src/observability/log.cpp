@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <mutex>
 
-#include "domain/time_format.hpp"
+#include "domain/time.hpp"
 
 namespace user_api {
 namespace {

@@ -5,16 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include "domain/user.hpp"
+#include "domain/user_limits.hpp"
 
 namespace user_api {
-
-// Limits of the validation rules.
-inline constexpr std::size_t kMaxNameCodePoints = 100;
-inline constexpr std::size_t kMaxEmailLength = 254;
-inline constexpr std::size_t kMaxEmailLocalLength = 64;
-inline constexpr std::size_t kMaxDomainLabelLength = 63;
-inline constexpr int kMinAge = 0;
-inline constexpr int kMaxAge = 150;
 
 // Reads a create body: name and email required, age optional. Returns the
 // fields trimmed, with the email lowercased. Throws ApiError

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "domain/storage_error.hpp"
+#include "domain/text.hpp"
 
 namespace user_api {
 namespace {
@@ -29,11 +30,8 @@ constexpr const char* kConnectDefaults[] = {"3", "10000", "UTF8", "user_api",
 // pool never makes a caller wait at all.
 constexpr auto kBorrowTimeout = std::chrono::seconds(30);
 
-std::string Trimmed(const char* message) {
-  std::string text = message ? message : "";
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  return text;
-}
+// libpq's messages end with a line feed.
+std::string Trimmed(const char* message) { return std::string(Trim(message ? message : "")); }
 
 // libpq's default prints notices (CREATE TABLE IF NOT EXISTS ... skipping,
 // a server's goodbye) to stderr, which carries the server's JSON log.

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "domain/storage_error.hpp"
+#include "domain/text.hpp"
+#include "domain/time.hpp"
 #include "postgres_migrations.hpp"  // Generated from migrations/postgresql/.
 
 namespace user_api {
@@ -96,14 +98,10 @@ void Migrate(PgConnection& connection) {
   transaction.Commit();
 }
 
-std::int64_t ToMillis(Timestamp time) {
-  return std::chrono::floor<std::chrono::milliseconds>(time).time_since_epoch().count();
-}
-
 // The time as the database keeps it, so that a write returns exactly what a
 // later Find returns.
 Timestamp ToStored(Timestamp time) {
-  return Timestamp(std::chrono::milliseconds(ToMillis(time)));
+  return FromUnixMillis(ToUnixMillis(time));
 }
 
 std::optional<std::string> AgeParam(std::optional<int> age) {
@@ -118,8 +116,8 @@ User ReadUser(const PgResult& result, int row) {
   user.name = result.Text(row, 1);
   user.email = result.Text(row, 2);
   if (!result.IsNull(row, 3)) user.age = result.Int(row, 3);
-  user.created_at = Timestamp(std::chrono::milliseconds(result.Int64(row, 4)));
-  user.updated_at = Timestamp(std::chrono::milliseconds(result.Int64(row, 5)));
+  user.created_at = FromUnixMillis(result.Int64(row, 4));
+  user.updated_at = FromUnixMillis(result.Int64(row, 5));
   return user;
 }
 
@@ -203,7 +201,7 @@ WriteResult PostgresUserStore::Insert(const NewUser& fields, Timestamp now) {
   const PgPool::Lease connection = pool_.Borrow();
   // One statement, so one transaction: committed when it returns.
   const PgResult result = connection->ExecPrepared(
-      kInsert, {fields.name, fields.email, AgeParam(fields.age), std::to_string(ToMillis(created))},
+      kInsert, {fields.name, fields.email, AgeParam(fields.age), std::to_string(ToUnixMillis(created))},
       kEmailIndex);
   if (result.unique_violation()) return {WriteResult::Status::kEmailTaken, {}};
   return {WriteResult::Status::kOk,
@@ -261,7 +259,7 @@ WriteResult PostgresUserStore::Update(UserId id, const UserPatch& patch, Timesta
   const PgResult result = connection->ExecPrepared(
       kUpdate,
       {std::to_string(id), updated.name, updated.email, AgeParam(updated.age),
-       std::to_string(ToMillis(updated.updated_at))},
+       std::to_string(ToUnixMillis(updated.updated_at))},
       kEmailIndex);
   if (result.unique_violation()) return {WriteResult::Status::kEmailTaken, {}};
   transaction.Commit();

@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "domain/storage_error.hpp"
+#include "domain/text.hpp"
+#include "domain/time.hpp"
 
 namespace user_api {
 namespace {
@@ -42,15 +44,9 @@ constexpr std::string_view kUserColumns = "id, name, email, age, created_at, upd
 // the sqlite3 shell, a backup) to release its lock instead of failing at once.
 constexpr int kBusyTimeoutMs = 5000;
 
-std::int64_t ToMillis(Timestamp time) {
-  return std::chrono::floor<std::chrono::milliseconds>(time).time_since_epoch().count();
-}
-
-Timestamp FromMillis(std::int64_t millis) { return Timestamp(std::chrono::milliseconds(millis)); }
-
 // The time as it will read back from the database, so that a write returns
 // exactly what a later Find returns.
-Timestamp Stored(Timestamp time) { return FromMillis(ToMillis(time)); }
+Timestamp Stored(Timestamp time) { return FromUnixMillis(ToUnixMillis(time)); }
 
 [[noreturn]] void ThrowError(sqlite3* db, std::string_view doing) {
   throw StorageError("SQLite failed to " + std::string(doing) + ": " + sqlite3_errmsg(db));
@@ -203,8 +199,8 @@ User ReadUser(const Statement& row) {
   user.name = row.Text(1);
   user.email = row.Text(2);
   if (!row.IsNull(3)) user.age = row.Int(3);
-  user.created_at = FromMillis(row.Int64(4));
-  user.updated_at = FromMillis(row.Int64(5));
+  user.created_at = FromUnixMillis(row.Int64(4));
+  user.updated_at = FromUnixMillis(row.Int64(5));
   return user;
 }
 
@@ -351,7 +347,7 @@ WriteResult SqliteUserStore::Insert(const NewUser& fields, Timestamp now) {
   CheckFile();
   Statement insert(db_, insert_);
   insert.Bind(fields.name).Bind(fields.email).Bind(fields.age);
-  insert.Bind(ToMillis(created)).Bind(ToMillis(created));
+  insert.Bind(ToUnixMillis(created)).Bind(ToUnixMillis(created));
   // The email index is the only unique constraint an insert can break.
   if (!insert.Write()) return {WriteResult::Status::kEmailTaken, {}};
   const User user{
@@ -427,7 +423,7 @@ WriteResult SqliteUserStore::Update(UserId id, const UserPatch& patch, Timestamp
   {
     Statement update(db_, update_);
     update.Bind(updated.name).Bind(updated.email).Bind(updated.age);
-    update.Bind(ToMillis(updated.updated_at)).Bind(id);
+    update.Bind(ToUnixMillis(updated.updated_at)).Bind(id);
     // The email index is the only unique constraint an update can break.
     if (!update.Write()) return {WriteResult::Status::kEmailTaken, {}};
   }

@@ -1,4 +1,4 @@
-#include "domain/time_format.hpp"
+#include "domain/time.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -12,6 +12,16 @@ void PutDigits(char* end, unsigned value, int width) {
 }
 
 }  // namespace
+
+Timestamp NowToTheMillisecond() {
+  return std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
+}
+
+std::int64_t ToUnixMillis(Timestamp time) {
+  return std::chrono::floor<std::chrono::milliseconds>(time).time_since_epoch().count();
+}
+
+Timestamp FromUnixMillis(std::int64_t millis) { return Timestamp(std::chrono::milliseconds(millis)); }
 
 // Every response carries two of these and every log line one, so the digits
 // are placed by hand: snprintf cost more than the rest of a create.

@@ -1,0 +1,65 @@
+// Stage 3 wired: the store named by the options, the service over it, the
+// metrics, the docs, the rate limiter and the routes. main.cpp adds flags,
+// signals and the socket; the fuzz targets and in-process tests serve the
+// same App over their own streams, so what they test is what runs.
+#pragma once
+
+#include <httplib.h>
+
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <optional>
+
+#include "http/docs.hpp"
+#include "http/http_routes.hpp"
+#include "http/rate_limiter.hpp"
+#include "observability/metrics.hpp"
+#include "options.hpp"
+#include "service/user_service.hpp"
+#include "store/user_store.hpp"
+
+namespace user_api {
+
+// One worker per open connection: httplib holds a worker for as long as a
+// keep-alive connection stays open, so the pool bounds concurrent clients.
+inline constexpr std::size_t kWorkerThreads = 64;
+
+// No --db, or ":memory:", keeps users in memory; a postgresql:// or
+// postgres:// URL names a PostgreSQL database (with as many connections as
+// workers, so a request never waits for one); anything else is a SQLite
+// file. Throws StorageError when the database cannot be opened.
+std::unique_ptr<UserStore> OpenStore(const std::string& db);
+
+class App {
+ public:
+  // Opens the store of `options.db` (see OpenStore; throws StorageError)
+  // and makes every part. Serves nothing until Install.
+  explicit App(const Options& options);
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+
+  // Configures `server` as stage 3 runs it (TCP_NODELAY, the worker pool,
+  // keep-alive, the body-size backstop) and registers every route. The
+  // routes refer to this App, which must outlive the server's last request.
+  void Install(httplib::Server& server);
+
+  // From now on /ready answers 503. Safe from any thread.
+  void BeginShutdown() { shutting_down_.store(true); }
+
+  // "memory", "sqlite" or "postgresql".
+  const char* storage_kind() const { return store_->kind(); }
+  // The counters as GET /metrics renders them now.
+  std::string RenderMetrics() const { return metrics_.Render(service_.Count()); }
+
+ private:
+  std::unique_ptr<UserStore> store_;
+  UserService service_;
+  Metrics metrics_;
+  const Docs docs_;
+  std::optional<RateLimiter> limiter_;
+  std::atomic<bool> shutting_down_{false};
+  ServerParts parts_;
+};
+
+}  // namespace user_api
