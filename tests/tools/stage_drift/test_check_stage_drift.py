@@ -209,8 +209,39 @@ class FakeTreeTest(unittest.TestCase):
         self.assertIn("the output is the allow-list itself", result.stderr)
 
 
+def same_bytes(*paths):
+    contents = []
+    for path in paths:
+        try:
+            with open(path, "rb") as f:
+                contents.append(f.read())
+        except OSError:
+            return False
+    return all(content == contents[0] for content in contents)
+
+
 class RealRepositoryTest(unittest.TestCase):
     """The real stages, copied, with one stage's copy of a file edited."""
+
+    def edited_file(self, root, before):
+        """src/http/listener.cpp, copied unchanged from stage 1 to stage 2 as
+        it is today; failing that (someone changed it since, or the real
+        tree drifts there, which kit/stages_copy_what_they_do_not_change
+        reports), the first other such copy the check has nothing to say
+        about yet."""
+        stage1, stage2 = (os.path.join(root, "solution", s, "src") for s in ("1-crud", "2-errors"))
+        found = []
+        for folder, _, names in os.walk(stage2):
+            for name in names:
+                path = os.path.relpath(os.path.join(folder, name), stage2).replace(os.sep, "/")
+                found.append("src/" + path)
+        found.sort(key=lambda path: (path != "src/http/listener.cpp", path))
+        for path in found:
+            rest = path[len("src/"):]
+            if same_bytes(os.path.join(stage1, rest), os.path.join(stage2, rest)) and \
+                    path not in before:
+                return path
+        self.skipTest("stages 1 and 2 share no unchanged copy of a file to edit")
 
     def test_edit_to_one_stage_of_the_real_tree_is_named(self):
         root = tempfile.mkdtemp(prefix="stage_drift_real_")
@@ -220,20 +251,21 @@ class RealRepositoryTest(unittest.TestCase):
             shutil.copytree(os.path.join(REPO, folder), os.path.join(root, folder), ignore=ignore)
         code, before, err = run("--root", root)
         self.assertIn(code, (0, 1), before + err)
-        with open(os.path.join(root, "solution/2-errors/src/http/listener.cpp"), "a") as f:
+        path = self.edited_file(root, before)
+        stage2, stage3 = (os.path.join(root, "solution", s, path) for s in ("2-errors", "3-extras"))
+        stage3_kept_the_copy = same_bytes(stage2, stage3)
+        with open(stage2, "a") as f:
             f.write("// An edit to stage 2's copy only.\n")
         code, after, err = run("--root", root)
         self.assertEqual(code, 1, after + err)
         new = [line for line in problem_lines(after) if line not in problem_lines(before)]
-        self.assertEqual(new, [
-            "solution/2-errors/src/http/listener.cpp: differs from "
-            "solution/1-crud/src/http/listener.cpp, and solution/stage-changes.txt does not "
-            "list it under [2-errors]",
-            # Stage 3 kept the copy as it was, so it differs from stage 2's now.
-            "solution/3-extras/src/http/listener.cpp: differs from "
-            "solution/2-errors/src/http/listener.cpp, and solution/stage-changes.txt does not "
-            "list it under [3-extras]",
-        ])
+        expected = ["solution/2-errors/%s: differs from solution/1-crud/%s, and "
+                    "solution/stage-changes.txt does not list it under [2-errors]" % (path, path)]
+        if stage3_kept_the_copy:  # It differs from stage 2's now.
+            expected.append("solution/3-extras/%s: differs from solution/2-errors/%s, and "
+                            "solution/stage-changes.txt does not list it under [3-extras]" %
+                            (path, path))
+        self.assertEqual(new, expected, after)
 
 
 if __name__ == "__main__":
