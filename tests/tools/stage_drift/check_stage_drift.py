@@ -1,0 +1,309 @@
+#!/usr/bin/python3
+"""Checks that each stage of the solution copies, byte for byte, the files it
+does not change, so that `diff -ruN PREVIOUS CURRENT` shows only the stage's
+own work.
+
+Usage: check_stage_drift.py --root REPO [--allow FILE] [--write-allow [OUT]]
+
+The snapshots, in order: starter, solution/1-crud, solution/2-errors,
+solution/3-extras. For each one and the one before it, every file under src/
+that both have must be identical, unless the allow-list names it in the
+later stage's section. A file that only one of the two has is fine: the diff
+shows it whole. An allow-list entry is stale, and a problem too, when the
+file is identical to the previous stage's copy or is missing from either.
+
+The allow-list (default: solution/stage-changes.txt under REPO):
+
+  # A comment; blank lines are allowed too.
+  [1-crud]
+  src/http/http_routes.cpp  # the five user routes
+  src/main.cpp
+  [2-errors]
+  ...
+
+One section per stage after the starter, one path per line relative to the
+stage's folder (under src/), each optionally followed by `# why`.
+
+--write-allow prints a fresh allow-list for the tree as it is: every file
+that differs today, with the reason of each entry the current list already
+has and `# TODO: why` for the others. Given OUT, it writes there instead;
+OUT may be the allow-list itself, which is read first:
+
+  check_stage_drift.py --root . --write-allow solution/stage-changes.txt
+
+Exit status: 0 when clean, 1 when a problem was found, 2 on a usage error
+(a missing stage folder, an unreadable or malformed allow-list).
+"""
+
+import argparse
+import difflib
+import os
+import posixpath
+import re
+import sys
+
+# The snapshots, each against the one before it.
+STAGES = ("starter", "solution/1-crud", "solution/2-errors", "solution/3-extras")
+DEFAULT_ALLOW = "solution/stage-changes.txt"
+DIFF_LINES = 20
+TODO_REASON = "TODO: why"
+
+HEADER = """\
+# What each stage of the solution changes in src/ against the stage before
+# it ([1-crud] against starter): one path per line, relative to the stage's
+# folder, with `# why`. Every other file that both stages have must be a
+# byte-identical copy, so that `diff -ruN` shows only the stage's own work,
+# and every path listed must really differ. The check is
+# tests/tools/stage_drift/check_stage_drift.py (ctest
+# kit/stages_copy_what_they_do_not_change, label meta). To rewrite this list
+# for the tree as it is, keeping the reasons it has:
+#   tests/tools/stage_drift/check_stage_drift.py --root . --write-allow solution/stage-changes.txt
+"""
+
+# --help: the docstring less its usage line, which argparse writes.
+HELP = "\n\n".join(part for part in __doc__.split("\n\n") if not part.startswith("Usage:"))
+
+SECTION_RE = re.compile(r"\[([^\]\s]*)\]")
+ENTRY_RE = re.compile(r"(\S+)(?:\s+#\s*(.*))?")
+
+
+class UsageError(Exception):
+    pass
+
+
+class Entry:
+    def __init__(self, path, reason, line):
+        self.path = path
+        self.reason = reason
+        self.line = line
+
+
+def section_of(stage):
+    return posixpath.basename(stage)
+
+
+def entry_problem(path):
+    """Why `path` cannot be an allow-list entry, or None."""
+    if "\\" in path or path.startswith("/") or posixpath.normpath(path) != path:
+        return "'%s' must be a plain relative path like src/main.cpp" % path
+    if not path.startswith("src/"):
+        return "'%s' is not under src/, the only folder checked" % path
+    return None
+
+
+def parse_allow(text, shown):
+    """The allow-list as {section: {path: Entry}}; raises UsageError with
+    FILE:LINE on the first malformed line."""
+    sections = {section_of(stage): None for stage in STAGES[1:]}
+    names = ", ".join("[%s]" % name for name in sections)
+    seen_at = {}
+    current = None
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        where = "%s:%d" % (shown, number)
+        if not line or line.startswith("#"):
+            continue
+        section = SECTION_RE.fullmatch(line.split("#", 1)[0].strip())
+        if section:
+            current = section.group(1)
+            if current not in sections:
+                raise UsageError("%s: unknown section [%s]; the sections are %s" %
+                                 (where, current, names))
+            if sections[current] is not None:
+                raise UsageError("%s: section [%s] again (first at line %d)" %
+                                 (where, current, seen_at[current]))
+            sections[current] = {}
+            seen_at[current] = number
+            continue
+        entry = ENTRY_RE.fullmatch(line)
+        if not entry:
+            raise UsageError("%s: expected one path, optionally followed by '# why': %s" %
+                             (where, line))
+        if current is None:
+            raise UsageError("%s: %s comes before any section; put it under one of %s" %
+                             (where, entry.group(1), names))
+        path, reason = entry.group(1), (entry.group(2) or "").strip()
+        problem = entry_problem(path)
+        if problem:
+            raise UsageError("%s: %s" % (where, problem))
+        if path in sections[current]:
+            raise UsageError("%s: %s is listed under [%s] twice (first at line %d)" %
+                             (where, path, current, sections[current][path].line))
+        sections[current][path] = Entry(path, reason, number)
+    return {name: entries or {} for name, entries in sections.items()}
+
+
+def read_allow(path, shown, missing_ok=False):
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except FileNotFoundError:
+        if missing_ok:
+            return {section_of(stage): {} for stage in STAGES[1:]}
+        raise UsageError("%s: cannot read the allow-list: no such file" % shown)
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError("%s: cannot read the allow-list: %s" % (shown, error))
+    return parse_allow(text, shown)
+
+
+def src_files(root, stage):
+    """The files under STAGE/src, as paths relative to STAGE ('src/...')."""
+    top = os.path.join(root, stage, "src")
+    if not os.path.isdir(top):
+        raise UsageError("%s/src: no such folder; the stages are %s" % (stage, ", ".join(STAGES)))
+    found = set()
+    for folder, _, files in os.walk(top):
+        for name in files:
+            full = os.path.join(folder, name)
+            if os.path.isfile(full):
+                found.add(os.path.relpath(full, os.path.join(root, stage)).replace(os.sep, "/"))
+    return found
+
+
+def read_bytes(root, stage, path):
+    with open(os.path.join(root, stage, path), "rb") as f:
+        return f.read()
+
+
+def diff_head(before, after, before_name, after_name):
+    """The first DIFF_LINES lines of a unified diff, indented, and a line
+    saying how many were left out."""
+    lines = list(difflib.unified_diff(
+        before.decode("utf-8", "replace").splitlines(),
+        after.decode("utf-8", "replace").splitlines(),
+        before_name, after_name, lineterm=""))
+    if not lines:  # Only line endings differ, which splitlines hides.
+        lines = ["(the files differ only in line endings or a final newline)"]
+    shown = ["    " + line for line in lines[:DIFF_LINES]]
+    if len(lines) > DIFF_LINES:
+        shown.append("    ... %d more lines: diff -u %s %s" %
+                     (len(lines) - DIFF_LINES, before_name, after_name))
+    return shown
+
+
+def compare(root):
+    """For each stage after the first: (previous, stage, files in both,
+    {path: (before, after)} of those that differ)."""
+    files = {stage: src_files(root, stage) for stage in STAGES}
+    pairs = []
+    for previous, stage in zip(STAGES, STAGES[1:]):
+        common = sorted(files[previous] & files[stage])
+        differing = {}
+        for path in common:
+            before, after = read_bytes(root, previous, path), read_bytes(root, stage, path)
+            if before != after:
+                differing[path] = (before, after)
+        pairs.append((previous, stage, common, differing))
+    return files, pairs
+
+
+def check(root, allow, shown):
+    """Prints one line per problem (a drift with the head of its diff);
+    returns the number of problems."""
+    files, pairs = compare(root)
+    checked = problems = 0
+    for previous, stage, common, differing in pairs:
+        section = section_of(stage)
+        listed = allow[section]
+        checked += len(common)
+        for path, (before, after) in sorted(differing.items()):
+            if path in listed:
+                continue
+            problems += 1
+            before_name, after_name = previous + "/" + path, stage + "/" + path
+            print("%s: differs from %s, and %s does not list it under [%s]" %
+                  (after_name, before_name, shown, section))
+            print("\n".join(diff_head(before, after, before_name, after_name)))
+        for path, entry in sorted(listed.items(), key=lambda item: item[1].line):
+            where = "%s:%d: %s is listed under [%s], but" % (shown, entry.line, path, section)
+            missing = [s + "/" + path for s in (previous, stage) if path not in files[s]]
+            if missing:
+                problems += 1
+                print("%s %s; remove the entry" % (where, " and ".join(
+                    name + " does not exist" for name in missing)))
+            elif path not in differing:
+                problems += 1
+                print("%s %s/%s is identical to %s/%s; remove the entry" %
+                      (where, stage, path, previous, path))
+    print("%d files checked, %d problem%s" % (checked, problems, "" if problems == 1 else "s"))
+    if problems:
+        print("To fix: where a stage should not change a file, copy the earlier stage's file\n"
+              "over it (cp PREVIOUS/src/PATH STAGE/src/PATH); where it should, list the path\n"
+              "with `  # why` under the stage's section in %s.\n"
+              "Delete stale entries. From the repository, this rewrites the list for the tree\n"
+              "as it is, keeping the reasons it has:\n  %s --root . --write-allow %s" %
+              (shown, shown_path(root, __file__), shown))
+    return problems
+
+
+def fresh_allow(root, allow):
+    """The allow-list text for the tree as it is, keeping known reasons."""
+    _, pairs = compare(root)
+    out = [HEADER]
+    for previous, stage, _, differing in pairs:
+        section = section_of(stage)
+        out.append("\n[%s]  # %s over %s\n" % (section, stage, previous))
+        for path in sorted(differing):
+            known = allow[section].get(path)
+            out.append("%s  # %s\n" % (path, known.reason if known and known.reason
+                                       else TODO_REASON))
+    return "".join(out)
+
+
+def shown_path(root, path):
+    """`path` relative to the repository when inside it, else absolute."""
+    inside = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+    if inside == ".." or inside.startswith(".." + os.sep):
+        return os.path.abspath(path)
+    return inside.replace(os.sep, "/")
+
+
+def same_file(stream, path):
+    try:
+        return os.path.samestat(os.fstat(stream.fileno()), os.stat(path))
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(
+        prog="check_stage_drift.py", description=HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--root", required=True, metavar="REPO",
+                        help="the repository, which holds starter/ and solution/")
+    parser.add_argument("--allow", metavar="FILE",
+                        help="the allow-list (default: REPO/%s)" % DEFAULT_ALLOW)
+    parser.add_argument("--write-allow", nargs="?", const="-", metavar="OUT",
+                        help="print a fresh allow-list for the tree as it is, to OUT if given")
+    args = parser.parse_args(argv)
+
+    root = args.root
+    allow_path = args.allow or os.path.join(root, DEFAULT_ALLOW)
+    shown = shown_path(root, allow_path)
+    try:
+        if not os.path.isdir(root):
+            raise UsageError("%s: no such folder (--root)" % root)
+        for stage in STAGES:
+            if not os.path.isdir(os.path.join(root, stage)):
+                raise UsageError("%s: no such folder under %s; the stages are %s" %
+                                 (stage, root, ", ".join(STAGES)))
+        if args.write_allow is None:
+            return 1 if check(root, read_allow(allow_path, shown), shown) else 0
+        if args.write_allow == "-" and same_file(sys.stdout, allow_path):
+            raise UsageError("%s: the output is the allow-list itself, which the shell emptied "
+                             "before it could be read; restore it (git checkout -- %s) and run "
+                             "--write-allow %s instead of redirecting" % (shown, shown, shown))
+        text = fresh_allow(root, read_allow(allow_path, shown, missing_ok=True))
+        if args.write_allow == "-":
+            sys.stdout.write(text)
+        else:
+            with open(args.write_allow, "w", encoding="utf-8") as f:
+                f.write(text)
+        return 0
+    except UsageError as error:
+        print("check_stage_drift.py: %s" % error, file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,272 @@
+#!/usr/bin/python3
+"""Self-test of check_stage_drift.py: a small fake repository (the starter
+and three stages) in a temporary folder passes clean and fails, naming the
+file and the stage, with one mistake at a time; and a copy of the real
+repository's stages fails once one stage's copy of a file is edited.
+
+Run: /usr/bin/python3 -B tests/tools/stage_drift/test_check_stage_drift.py
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CHECKER = os.path.join(HERE, "check_stage_drift.py")
+REPO = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
+ALLOW = "solution/stage-changes.txt"
+
+# The fake repository: listener.cpp is copied unchanged through every stage,
+# routes.cpp changes in each, main.cpp in stage 1 only; stage 2 adds
+# errors.cpp, which stage 3 drops; stage 3 adds extras.cpp.
+LISTENER = "// Binds the listening socket.\nint Bind();\n"
+TREE = {
+    "starter/src/listener.cpp": LISTENER,
+    "starter/src/routes.cpp": "// The routes: 501 for now.\n",
+    "starter/src/main.cpp": "int main() {}\n",
+    "solution/1-crud/src/listener.cpp": LISTENER,
+    "solution/1-crud/src/routes.cpp": "// The routes: CRUD.\n",
+    "solution/1-crud/src/main.cpp": "int main() { return Serve(); }\n",
+    "solution/2-errors/src/listener.cpp": LISTENER,
+    "solution/2-errors/src/routes.cpp": "// The routes: CRUD and errors.\n",
+    "solution/2-errors/src/main.cpp": "int main() { return Serve(); }\n",
+    "solution/2-errors/src/errors.cpp": "// Errors.\n",
+    "solution/3-extras/src/listener.cpp": LISTENER,
+    "solution/3-extras/src/routes.cpp": "// The routes: CRUD, errors, extras.\n",
+    "solution/3-extras/src/main.cpp": "int main() { return Serve(); }\n",
+    "solution/3-extras/src/extras.cpp": "// Extras.\n",
+    ALLOW: """\
+# The fixture's allow-list.
+
+[1-crud]
+src/routes.cpp  # CRUD
+src/main.cpp    # serves
+
+[2-errors]
+src/routes.cpp  # errors
+
+[3-extras]  # the last stage
+src/routes.cpp
+""",
+}
+
+
+def run(*args):
+    result = subprocess.run([sys.executable, "-B", CHECKER, *args], capture_output=True,
+                            text=True, timeout=120)
+    return result.returncode, result.stdout, result.stderr
+
+
+def problem_lines(stdout):
+    """The problem lines: neither diff lines (indented) nor the closing ones."""
+    lines = stdout.splitlines()
+    end = next(i for i, line in enumerate(lines) if " files checked, " in line)
+    return [line for line in lines[:end] if not line.startswith(" ")]
+
+
+class FakeTreeTest(unittest.TestCase):
+    def setUp(self):
+        self.root = tempfile.mkdtemp(prefix="stage_drift_")
+        self.addCleanup(shutil.rmtree, self.root)
+        for path, text in TREE.items():
+            self.write(path, text)
+
+    def write(self, path, text, mode="w"):
+        full = os.path.join(self.root, path)
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        with open(full, mode) as f:
+            f.write(text)
+
+    def check(self, *args):
+        return run("--root", self.root, *args)
+
+    def assertFails(self, expected_line, *args):
+        code, out, err = self.check(*args)
+        self.assertEqual(code, 1, out + err)
+        self.assertIn(expected_line, problem_lines(out), out)
+        return out
+
+    def test_clean_tree_passes(self):
+        # Added and dropped files (errors.cpp, extras.cpp) are no problem.
+        code, out, err = self.check()
+        self.assertEqual((code, err), (0, ""), out + err)
+        self.assertEqual(out, "9 files checked, 0 problems\n")
+
+    def test_copy_edited_in_one_stage_fails_naming_file_and_stage(self):
+        self.write("solution/2-errors/src/listener.cpp", "// A stray edit.\n", mode="a")
+        out = self.assertFails(
+            "solution/2-errors/src/listener.cpp: differs from solution/1-crud/src/listener.cpp,"
+            " and solution/stage-changes.txt does not list it under [2-errors]")
+        # Stage 3 kept the old copy, so it now differs from stage 2's too.
+        self.assertIn("solution/3-extras/src/listener.cpp: differs from "
+                      "solution/2-errors/src/listener.cpp, and solution/stage-changes.txt does not "
+                      "list it under [3-extras]", problem_lines(out))
+        self.assertIn("    +// A stray edit.", out.splitlines())
+        self.assertIn("9 files checked, 2 problems", out)
+        self.assertIn("cp PREVIOUS/src/PATH STAGE/src/PATH", out)
+
+    def test_diff_is_cut_after_twenty_lines(self):
+        self.write("solution/1-crud/src/listener.cpp",
+                   "".join("// line %d\n" % i for i in range(40)), mode="a")
+        out = self.assertFails(
+            "solution/1-crud/src/listener.cpp: differs from starter/src/listener.cpp,"
+            " and solution/stage-changes.txt does not list it under [1-crud]")
+        self.assertIn("    ... 25 more lines: diff -u starter/src/listener.cpp "
+                      "solution/1-crud/src/listener.cpp", out)
+
+    def test_listed_file_that_became_identical_is_stale(self):
+        self.write("solution/1-crud/src/main.cpp", TREE["starter/src/main.cpp"])
+        # Stage 2 now changes main.cpp, and says so.
+        allow = TREE[ALLOW].replace("src/routes.cpp  # errors",
+                                    "src/routes.cpp  # errors\nsrc/main.cpp  # serves")
+        self.write(ALLOW, allow)
+        self.assertFails(
+            "solution/stage-changes.txt:5: src/main.cpp is listed under [1-crud], but "
+            "solution/1-crud/src/main.cpp is identical to starter/src/main.cpp; remove the entry")
+
+    def test_listed_path_that_does_not_exist_is_stale(self):
+        self.write(ALLOW, TREE[ALLOW] + "src/gone.cpp  # removed since\n")
+        self.assertFails(
+            "solution/stage-changes.txt:12: src/gone.cpp is listed under [3-extras], but "
+            "solution/2-errors/src/gone.cpp does not exist and solution/3-extras/src/gone.cpp "
+            "does not exist; remove the entry")
+
+    def test_listed_path_added_by_the_stage_is_stale(self):
+        self.write(ALLOW, TREE[ALLOW] + "src/extras.cpp\n")
+        self.assertFails(
+            "solution/stage-changes.txt:12: src/extras.cpp is listed under [3-extras], but "
+            "solution/2-errors/src/extras.cpp does not exist; remove the entry")
+
+    def test_malformed_allow_list_is_a_usage_error_with_file_and_line(self):
+        cases = {
+            "src/a.cpp\n[1-crud]\n": ":1: src/a.cpp comes before any section",
+            "[1-crud]\n\n[4-more]\n": ":3: unknown section [4-more]",
+            "[1-crud]\nsrc/a.cpp and more\n": ":2: expected one path",
+            "[1-crud]\n/abs/src/a.cpp\n": ":2: '/abs/src/a.cpp' must be a plain relative path",
+            "[1-crud]\nsrc/../a.cpp\n": ":2: 'src/../a.cpp' must be a plain relative path",
+            "[1-crud]\nCMakeLists.txt\n": ":2: 'CMakeLists.txt' is not under src/",
+            "[1-crud]\nsrc/routes.cpp\nsrc/routes.cpp # again\n": ":3: src/routes.cpp is listed "
+                                                                 "under [1-crud] twice (first at "
+                                                                 "line 2)",
+            "[1-crud]\n[2-errors]\n[1-crud]\n": ":3: section [1-crud] again (first at line 1)",
+        }
+        for text, message in cases.items():
+            with self.subTest(text=text):
+                self.write(ALLOW, text)
+                code, out, err = self.check()
+                self.assertEqual(code, 2, out + err)
+                self.assertEqual(out, "")
+                self.assertIn("solution/stage-changes.txt" + message, err)
+
+    def test_unreadable_allow_list_and_missing_stage_are_usage_errors(self):
+        code, _, err = self.check("--allow", os.path.join(self.root, "nowhere.txt"))
+        self.assertEqual(code, 2)
+        self.assertIn("nowhere.txt: cannot read the allow-list", err)
+        with open(os.path.join(self.root, ALLOW), "wb") as f:
+            f.write(b"[1-crud]\nsrc/\xff.cpp\n")
+        code, _, err = self.check()
+        self.assertEqual(code, 2)
+        self.assertIn("solution/stage-changes.txt: cannot read the allow-list", err)
+        shutil.rmtree(os.path.join(self.root, "solution/2-errors"))
+        code, _, err = self.check()
+        self.assertEqual(code, 2)
+        self.assertIn("solution/2-errors: no such folder", err)
+
+    def test_write_allow_keeps_reasons_and_marks_new_entries(self):
+        self.write("solution/3-extras/src/listener.cpp", "// Now with TLS.\n", mode="a")
+        self.write("solution/1-crud/src/main.cpp", TREE["starter/src/main.cpp"])
+        self.write("solution/2-errors/src/main.cpp", "int main() { return Serve(true); }\n")
+        self.write("solution/3-extras/src/main.cpp", "int main() { return Serve(true); }\n")
+        code, out, err = self.check("--write-allow")
+        self.assertEqual((code, err), (0, ""), out + err)
+        entries = [line for line in out.splitlines() if line and not line.startswith("#")]
+        self.assertEqual(entries, [
+            "[1-crud]  # solution/1-crud over starter",
+            "src/routes.cpp  # CRUD",
+            "[2-errors]  # solution/2-errors over solution/1-crud",
+            "src/main.cpp  # TODO: why",
+            "src/routes.cpp  # errors",
+            "[3-extras]  # solution/3-extras over solution/2-errors",
+            "src/listener.cpp  # TODO: why",
+            "src/routes.cpp  # TODO: why",
+        ])
+        # Written over the list itself, which is read first, it checks clean.
+        code, out, err = self.check("--write-allow", os.path.join(self.root, ALLOW))
+        self.assertEqual((code, out, err), (0, "", ""))
+        code, out, err = self.check()
+        self.assertEqual(code, 0, out + err)
+
+    def test_write_allow_refuses_a_redirect_onto_the_list(self):
+        with open(os.path.join(self.root, ALLOW), "r+") as f:
+            f.truncate()  # As `> solution/stage-changes.txt` leaves it.
+            result = subprocess.run([sys.executable, "-B", CHECKER, "--root", self.root,
+                                     "--write-allow"], stdout=f, stderr=subprocess.PIPE,
+                                    text=True, timeout=120)
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("the output is the allow-list itself", result.stderr)
+
+
+def same_bytes(*paths):
+    contents = []
+    for path in paths:
+        try:
+            with open(path, "rb") as f:
+                contents.append(f.read())
+        except OSError:
+            return False
+    return all(content == contents[0] for content in contents)
+
+
+class RealRepositoryTest(unittest.TestCase):
+    """The real stages, copied, with one stage's copy of a file edited."""
+
+    def edited_file(self, root, before):
+        """src/http/listener.cpp, copied unchanged from stage 1 to stage 2 as
+        it is today; failing that (someone changed it since, or the real
+        tree drifts there, which kit/stages_copy_what_they_do_not_change
+        reports), the first other such copy the check has nothing to say
+        about yet."""
+        stage1, stage2 = (os.path.join(root, "solution", s, "src") for s in ("1-crud", "2-errors"))
+        found = []
+        for folder, _, names in os.walk(stage2):
+            for name in names:
+                path = os.path.relpath(os.path.join(folder, name), stage2).replace(os.sep, "/")
+                found.append("src/" + path)
+        found.sort(key=lambda path: (path != "src/http/listener.cpp", path))
+        for path in found:
+            rest = path[len("src/"):]
+            if same_bytes(os.path.join(stage1, rest), os.path.join(stage2, rest)) and \
+                    path not in before:
+                return path
+        self.skipTest("stages 1 and 2 share no unchanged copy of a file to edit")
+
+    def test_edit_to_one_stage_of_the_real_tree_is_named(self):
+        root = tempfile.mkdtemp(prefix="stage_drift_real_")
+        self.addCleanup(shutil.rmtree, root)
+        ignore = shutil.ignore_patterns("__pycache__", "build")
+        for folder in ("starter", "solution"):
+            shutil.copytree(os.path.join(REPO, folder), os.path.join(root, folder), ignore=ignore)
+        code, before, err = run("--root", root)
+        self.assertIn(code, (0, 1), before + err)
+        path = self.edited_file(root, before)
+        stage2, stage3 = (os.path.join(root, "solution", s, path) for s in ("2-errors", "3-extras"))
+        stage3_kept_the_copy = same_bytes(stage2, stage3)
+        with open(stage2, "a") as f:
+            f.write("// An edit to stage 2's copy only.\n")
+        code, after, err = run("--root", root)
+        self.assertEqual(code, 1, after + err)
+        new = [line for line in problem_lines(after) if line not in problem_lines(before)]
+        expected = ["solution/2-errors/%s: differs from solution/1-crud/%s, and "
+                    "solution/stage-changes.txt does not list it under [2-errors]" % (path, path)]
+        if stage3_kept_the_copy:  # It differs from stage 2's now.
+            expected.append("solution/3-extras/%s: differs from solution/2-errors/%s, and "
+                            "solution/stage-changes.txt does not list it under [3-extras]" %
+                            (path, path))
+        self.assertEqual(new, expected, after)
+
+
+if __name__ == "__main__":
+    unittest.main()
