@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "app.hpp"
+#include "store/memory_user_store.hpp"
 
 namespace fuzz {
 namespace {
@@ -110,13 +111,14 @@ class LogCapture {
 // Installing the routes again instead would cost more than serving most
 // inputs: httplib compiles a regex for each.
 struct InProcessApp::Parts {
-  explicit Parts(const InProcessSettings& settings) : app(std::in_place, OptionsFor(settings)) {
+  explicit Parts(const InProcessSettings& settings)
+      : app(std::in_place, OptionsFor(settings), std::make_unique<user_api::MemoryUserStore>()) {
     app->Install(server);
   }
 
   void Reset(const InProcessSettings& settings) {
     app.reset();
-    app.emplace(OptionsFor(settings));
+    app.emplace(OptionsFor(settings), std::make_unique<user_api::MemoryUserStore>());
   }
 
   static user_api::Options OptionsFor(const InProcessSettings& settings) {

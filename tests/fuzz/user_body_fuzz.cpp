@@ -18,6 +18,7 @@
 
 #include "fuzz_checks.hpp"
 #include "http/user_json.hpp"
+#include "http/user_representation.hpp"
 #include "service/user_validator.hpp"
 
 namespace {

@@ -1,11 +1,10 @@
 #include "app.hpp"
 
 #include <chrono>
+#include <utility>
 
 #include "http/request_checks.hpp"
-#include "store/memory_user_store.hpp"
-#include "store/postgres_user_store.hpp"
-#include "store/sqlite_user_store.hpp"
+#include "store/open_store.hpp"
 
 namespace user_api {
 namespace {
@@ -19,14 +18,8 @@ GateSettings Gate(const Options& options, std::optional<RateLimiter>& limiter) {
 
 }  // namespace
 
-std::unique_ptr<UserStore> OpenStore(const std::string& db) {
-  if (db.empty() || db == ":memory:") return std::make_unique<MemoryUserStore>();
-  if (IsPostgresUrl(db)) return std::make_unique<PostgresUserStore>(db, kWorkerThreads);
-  return std::make_unique<SqliteUserStore>(db);
-}
-
-App::App(const Options& options)
-    : store_(OpenStore(options.db)),
+App::App(const Options& options, std::unique_ptr<UserStore> store)
+    : store_(std::move(store)),
       service_(*store_),
       docs_(options.docs_dir),
       parts_{service_, metrics_, docs_, Gate(options, limiter_), std::chrono::steady_clock::now(),

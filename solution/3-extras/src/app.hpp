@@ -1,5 +1,5 @@
-// Stage 3 wired: the store named by the options, the service over it, the
-// metrics, the docs, the rate limiter and the routes. main.cpp adds flags,
+// Stage 3 wired: a store, the service over it, the metrics, the docs, the
+// rate limiter and the routes. main.cpp adds flags,
 // signals and the socket; the fuzz targets and in-process tests serve the
 // same App over their own streams, so what they test is what runs.
 #pragma once
@@ -7,7 +7,6 @@
 #include <httplib.h>
 
 #include <atomic>
-#include <cstddef>
 #include <memory>
 #include <optional>
 
@@ -21,21 +20,12 @@
 
 namespace user_api {
 
-// One worker per open connection: httplib holds a worker for as long as a
-// keep-alive connection stays open, so the pool bounds concurrent clients.
-inline constexpr std::size_t kWorkerThreads = 64;
-
-// No --db, or ":memory:", keeps users in memory; a postgresql:// or
-// postgres:// URL names a PostgreSQL database (with as many connections as
-// workers, so a request never waits for one); anything else is a SQLite
-// file. Throws StorageError when the database cannot be opened.
-std::unique_ptr<UserStore> OpenStore(const std::string& db);
-
 class App {
  public:
-  // Opens the store of `options.db` (see OpenStore; throws StorageError)
-  // and makes every part. Serves nothing until Install.
-  explicit App(const Options& options);
+  // Makes every part over `store` (see store/open_store.hpp), with the
+  // options' API key, rate limit and docs folder. Serves nothing until
+  // Install.
+  App(const Options& options, std::unique_ptr<UserStore> store);
   App(const App&) = delete;
   App& operator=(const App&) = delete;
 

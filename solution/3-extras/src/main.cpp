@@ -20,6 +20,7 @@
 #include "http/listener.hpp"
 #include "observability/log.hpp"
 #include "options.hpp"
+#include "store/open_store.hpp"
 
 namespace {
 
@@ -57,7 +58,7 @@ int main(int argc, char** argv) {
 
   std::optional<user_api::App> app;
   try {
-    app.emplace(options);
+    app.emplace(options, user_api::OpenStore(options.db));
   } catch (const user_api::StorageError& error) {
     Log(LogLevel::kError, "cannot open the database", {{"error", error.what()}});
     return 1;

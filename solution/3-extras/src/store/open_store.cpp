@@ -1,0 +1,15 @@
+#include "store/open_store.hpp"
+
+#include "store/memory_user_store.hpp"
+#include "store/postgres_user_store.hpp"
+#include "store/sqlite_user_store.hpp"
+
+namespace user_api {
+
+std::unique_ptr<UserStore> OpenStore(const std::string& db) {
+  if (db.empty() || db == ":memory:") return std::make_unique<MemoryUserStore>();
+  if (IsPostgresUrl(db)) return std::make_unique<PostgresUserStore>(db, kWorkerThreads);
+  return std::make_unique<SqliteUserStore>(db);
+}
+
+}  // namespace user_api
