@@ -54,8 +54,9 @@ free_port() {
 #   --name NAME        what the messages call it (default: COMMAND's name)
 #   --pid-var VAR      the variable set to COMMAND's pid (default server_pid)
 #   --url-var VAR      the variable set to the URL (default server_url)
-# Without --dir, --stdout and --stderr are required. FILE is opened by the
-# caller, relative to its own folder, not DIR. A VAR may be an array
+# Without --dir, --stdout and --stderr are required. FILE, and COMMAND when
+# a relative path, are the caller's: relative to its folder, not DIR (the
+# ARGUMENTs are COMMAND's, which runs in DIR). A VAR may be an array
 # element, `PID[$target]`, or a local of the caller; it must start with a
 # letter. The pid is set as soon as COMMAND starts, so that a trap of the
 # caller's stops it even while this waits; COMMAND may be `setsid PROGRAM`
@@ -99,6 +100,7 @@ start_listening_server() {
   fi
   [[ -n "$_out" && -n "$_err" ]] || die "start_listening_server: --stdout and --stderr, or --dir"
   _name="${_name:-$(basename "$1")}"
+  [[ "$1" != */* || "$1" == /* ]] || set -- "$PWD/$1" "${@:2}"
 
   printf -v "$_pid_var" '%s' ""
   : >"$_out" || { printf 'error: %s: cannot write its stdout to %s\n' "$_name" "$_out" >&2; return 1; }
