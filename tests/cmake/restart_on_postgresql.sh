@@ -11,7 +11,9 @@ set -euo pipefail
 [[ $# -eq 1 ]] || { echo "usage: with_postgres.sh $0 SERVER" >&2; exit 2; }
 server="$1"
 : "${USER_API_DB:?run this inside tests/cmake/with_postgres.sh}"
-pg_cluster="$(cd "$(dirname "$0")/../../scripts/lib" && pwd)/pg_cluster.sh"
+# This script is tests/cmake/restart_on_postgresql.sh in the kit.
+source "$(dirname "$0")/../../scripts/lib.sh"
+pg_cluster="$ROOT/scripts/lib/pg_cluster.sh"
 
 workdir="$(mktemp -d)"
 pid=""
@@ -24,18 +26,10 @@ fail() {
   exit 1
 }
 
+# start_server: sets pid and url; the server's stderr log is appended to.
 start_server() {
-  : >"$workdir/stdout"
-  (cd "$workdir" && exec "$server" --port 0 >"$workdir/stdout" 2>>"$workdir/stderr") &
-  pid=$!
-  url=""
-  for _ in $(seq 200); do
-    url="$(sed -n 's/^listening on //p' "$workdir/stdout" | head -n 1)"
-    [[ -z "$url" ]] || return 0
-    kill -0 "$pid" 2>/dev/null || fail "the server exited before listening"
-    sleep 0.1
-  done
-  fail "the server printed no listening line within 20 s"
+  start_listening_server --name "the server" --dir "$workdir" --timeout 20 \
+    --pid-var pid --url-var url -- "$server" --port 0 || exit 1
 }
 
 stop_server() {

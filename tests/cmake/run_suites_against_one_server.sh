@@ -15,6 +15,8 @@
 # (several instances behind a load balancer, say), which must still answer
 # GET /health after them.
 set -euo pipefail
+# This script is tests/cmake/run_suites_against_one_server.sh in the kit.
+source "$(dirname "$0")/../../scripts/lib.sh"
 [[ $# -ge 2 ]] || { echo "usage: $0 (SERVER | --url URL) (SUITE... | --ctest BUILD_DIR TEST_REGEX JOBS)" >&2; exit 2; }
 
 pid=""
@@ -26,16 +28,8 @@ else
   shift
   workdir="$(mktemp -d)"
   trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$workdir"' EXIT
-  (cd "$workdir" && exec "$server" --port 0 >"$workdir/stdout" 2>"$workdir/stderr") &
-  pid=$!
-
-  for _ in $(seq 200); do
-    url="$(sed -n 's/^listening on //p' "$workdir/stdout" | head -n 1)"
-    [[ -n "$url" ]] && break
-    kill -0 "$pid" 2>/dev/null || { echo "the server exited before listening:" >&2; cat "$workdir/stderr" >&2; exit 1; }
-    sleep 0.1
-  done
-  [[ -n "$url" ]] || { echo "the server printed no listening line within 20 s" >&2; exit 1; }
+  start_listening_server --name "the server" --dir "$workdir" --timeout 20 \
+    --pid-var pid --url-var url -- "$server" --port 0 || exit 1
 fi
 
 status=0
