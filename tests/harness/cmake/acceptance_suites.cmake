@@ -79,22 +79,3 @@ function(register_acceptance_suite name)
       ${serial}
       TIMEOUT 120)
 endfunction()
-
-# expect_suite_results(NAME SERVER target PREFIX prefix MIN_TESTS n [PASSING test...])
-#   Adds the test PREFIX/NAME_suite_tells_it_apart, labelled `meta`: it runs
-#   NAME_suite against SERVER and passes only if the suite has at least n
-#   tests, exactly the PASSING ones pass (gtest names: Suite.Test), and
-#   nothing hangs or crashes. It proves that the suite can fail.
-function(expect_suite_results name)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "SERVER;PREFIX;MIN_TESTS" "PASSING")
-  set(test_name ${arg_PREFIX}/${name}_suite_tells_it_apart)
-  add_test(NAME ${test_name}
-    COMMAND ${CMAKE_COMMAND}
-      -D SUITE=$<TARGET_FILE:${name}_suite>
-      -D SERVER=$<TARGET_FILE:${arg_SERVER}>
-      -D MIN_TESTS=${arg_MIN_TESTS}
-      -D "PASSING=${arg_PASSING}"
-      -D REPORT=${CMAKE_CURRENT_BINARY_DIR}/${arg_PREFIX}_${name}_results.json
-      -P ${CMAKE_CURRENT_SOURCE_DIR}/cmake/expect_suite_results.cmake)
-  set_tests_properties(${test_name} PROPERTIES LABELS meta TIMEOUT 600)
-endfunction()

@@ -1,9 +1,9 @@
 // A throwaway PostgreSQL server for the store tests, one per test program,
 // and a fresh database per test.
 //
-// Under ctest the program runs inside tests/cmake/with_postgres.sh, which
-// starts the cluster before it and stops it after it, even after a crash,
-// and names it in USER_API_TEST_PG_DIR. A program run by hand starts its own
+// Under ctest the program runs inside tests/harness/scripts/with_postgres.sh,
+// which starts the cluster before it and stops it after it, even after a
+// crash, and names it in USER_API_TEST_PG_DIR. A program run by hand starts its own
 // with the same helper (scripts/lib/pg_cluster.sh) on first use and stops
 // it when it ends.
 #pragma once

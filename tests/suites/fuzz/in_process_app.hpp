@@ -4,7 +4,7 @@
 // handlers, the exception, error and post-routing handlers, the response)
 // over an in-memory httplib::Stream, to the server that stage 3's own
 // RegisterRoutes wires, on a fresh in-memory store. Used by request_fuzz.cpp
-// and by the unit tests of what fuzzing found (tests/unit).
+// and by the unit tests of what fuzzing found (tests/suites/unit).
 //
 // httplib 0.11 has no public call that serves a request without a socket,
 // but process_request, which Server calls for each request read from a

@@ -739,7 +739,7 @@ def parse_args(argv):
         prog="check_docs.py", description=__doc__.split("\n\n", 1)[0],
         epilog=__doc__.split("\n\n", 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("files", nargs="+", metavar="FILE.md", help="pages to check (glob patterns allowed)")
-    parser.add_argument("--root", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."),
+    parser.add_argument("--root", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."),
                         help="the repository root that paths are relative to (default: this script's repository)")
     labels = parser.add_mutually_exclusive_group()
     labels.add_argument("--build-dir", metavar="DIR", help="read the ctest labels from this build folder")

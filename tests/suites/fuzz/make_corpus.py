@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""Writes the seed corpora of the fuzz targets, tests/fuzz/corpus/<target>/,
+"""Writes the seed corpora of the fuzz targets, tests/suites/fuzz/corpus/<target>/,
 from the acceptance suites' own tables, so that fuzzing starts from the
 inputs the suites already know to matter:
 
 - user_body_fuzz: every body of the CreateCase and UpdateCase tables of
-  tests/acceptance/errors_test.cpp;
+  tests/suites/acceptance/errors_test.cpp;
 - list_query_fuzz: every query of the Listed and Refused cases of
-  tests/acceptance/extras_test.cpp;
+  tests/suites/acceptance/extras_test.cpp;
 - request_fuzz: every request of the RawCase table of errors_test.cpp, built
   as its test builds it, plus a few hand-written connections of several
   requests (create, then read, update with If-Match, delete), which the
@@ -24,15 +24,15 @@ Content-Length alone.
 Rerun after changing the tables: it replaces the files it writes (named
 after their case: create-, update-, query-, raw-, conn-) and leaves the
 others: the finding-* inputs and those scripts/fuzz --save-corpus merged in.
-Usage: tests/fuzz/make_corpus.py
+Usage: tests/suites/fuzz/make_corpus.py
 """
 import hashlib
 import pathlib
 import re
 import sys
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-ACCEPTANCE = ROOT / "tests" / "acceptance"
+ROOT = pathlib.Path(__file__).resolve().parents[3]
+ACCEPTANCE = ROOT / "tests" / "suites" / "acceptance"
 CORPUS = pathlib.Path(__file__).resolve().parent / "corpus"
 
 LOCAL = "fuzz"

@@ -42,7 +42,7 @@ endfunction()
 # register_graded_suites(PREFIX prefix [SERVER target] [SUITES name...])
 #   Registers every suite in SUITES (default: contract crud errors extras)
 #   with the tests named PREFIX/<label>/Suite.Test and labelled by suite
-#   (extras by feature), which is what tests/grading/scorecard.py reads.
+#   (extras by feature), which is what tests/tools/grading/scorecard.py reads.
 #   Without SERVER, the tests take their target from ctest's environment,
 #   USER_API_SERVER or USER_API_URL, as scripts/grade sets it.
 function(register_graded_suites)

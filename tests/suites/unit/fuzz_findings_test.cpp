@@ -1,7 +1,7 @@
-// What fuzzing stage 3 found (tests/fuzz, scripts/fuzz), kept as ordinary
+// What fuzzing stage 3 found (tests/suites/fuzz, scripts/fuzz), kept as ordinary
 // tests: each feeds the input that broke a fuzz target to the code it broke,
 // the same way the target does. The inputs are also in the targets' seed
-// corpora (tests/fuzz/corpus/*/finding-*).
+// corpora (tests/suites/fuzz/corpus/*/finding-*).
 #include <gtest/gtest.h>
 #include <httplib.h>
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Turns one grading run into a scorecard for people and results for tools.
 
-Usage: scorecard.py --weights tests/weights.json --run RUN.json OUT_DIR
+Usage: scorecard.py --weights tests/tools/grading/weights.json --run RUN.json OUT_DIR
 
 RUN.json, written by scripts/grade, describes the run:
   name, target        what was graded, in words
@@ -12,7 +12,7 @@ RUN.json, written by scripts/grade, describes the run:
   junit               path of ctest's JUnit report (absent after an error)
 
 The tests are named <prefix>/<label>/<Suite.Test> (see
-tests/cmake/graded_suites.cmake), so the label comes from the name. Writes
+tests/harness/cmake/graded_suites.cmake), so the label comes from the name. Writes
 OUT_DIR/scorecard.md and OUT_DIR/results.json, the latter modelled on the
 Exercism test-runner interface, version 3: an overall status of pass, fail
 or error, and per test its name, status and message, with this kit's
@@ -28,7 +28,7 @@ from pathlib import Path
 
 # Output that means the server, not the assertion, failed: it could not be
 # started, it crashed, or a sanitizer stopped it. Such a test is an error.
-# These are the words of tests/support/target_server.cpp.
+# These are the words of tests/harness/support/target_server.cpp.
 ERROR_PATTERNS = [
     re.compile(r"(was killed by signal \d+ \(SIG[A-Z0-9?]+\)|exited with code \d+) during the test"),
     re.compile(r"could not start the server under test"),

@@ -6,12 +6,13 @@
 # same database, and so does the id sequence: after a restart a new id is
 # greater than every id before it, also when the newest user was deleted
 # just before. The second and third starts apply no migration. Runs inside
-# tests/cmake/with_postgres.sh, whose database (USER_API_DB) the server uses.
+# tests/harness/scripts/with_postgres.sh, whose database (USER_API_DB) the
+# server uses.
 set -euo pipefail
 [[ $# -eq 1 ]] || { echo "usage: with_postgres.sh $0 SERVER" >&2; exit 2; }
 server="$1"
-: "${USER_API_DB:?run this inside tests/cmake/with_postgres.sh}"
-pg_cluster="$(cd "$(dirname "$0")/../../scripts/lib" && pwd)/pg_cluster.sh"
+: "${USER_API_DB:?run this inside tests/harness/scripts/with_postgres.sh}"
+pg_cluster="$(cd "$(dirname "$0")/../../../scripts/lib" && pwd)/pg_cluster.sh"
 
 workdir="$(mktemp -d)"
 pid=""

@@ -3,7 +3,7 @@
 with the right FILE:LINE, on a page with one mistake. The pages are written
 to a temporary repository; runnable blocks run against fixtures/fake_server.py.
 
-Run: /usr/bin/python3 -B tests/docs/test_check_docs.py
+Run: /usr/bin/python3 -B tests/tools/docs_check/test_check_docs.py
 """
 
 import os

@@ -13,7 +13,7 @@
 # server behind. Nothing in the cluster waits for the disk: it is thrown away.
 set -euo pipefail
 [[ $# -ge 1 ]] || { echo "usage: $0 COMMAND [ARGUMENT...]" >&2; exit 2; }
-helper="$(cd "$(dirname "$0")/../../scripts/lib" && pwd)/pg_cluster.sh"
+helper="$(cd "$(dirname "$0")/../../../scripts/lib" && pwd)/pg_cluster.sh"
 
 dir="$(mktemp -d "${TMPDIR:-/tmp}/user_api_pg.XXXXXX")"
 trap '! "$helper" status "$dir" 2>/dev/null || "$helper" stop "$dir"; rm -rf "$dir"' EXIT

@@ -17,8 +17,8 @@ cd "$work/ws"
 
 commits="$(git rev-list --count HEAD)"
 [[ "$commits" == 1 ]] || fail "expected one commit, found $commits"
-for forbidden in solution benchmarks tests/interviewer tests/unit tests/mutants tests/grading \
-    tests/weights.json guide/rubric.md guide/interviewer-guide.md guide/solution-walkthrough.md; do
+for forbidden in solution benchmarks tests/suites/interviewer tests/suites/unit tests/tools \
+    guide/rubric.md guide/interviewer-guide.md guide/solution-walkthrough.md; do
   [[ ! -e "$forbidden" ]] || fail "it holds $forbidden, which is for interviewers only"
 done
 leaks="$(git grep -l -i -E 'interviewer_suite|InterviewerTest|mutants/' || true)"
