@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <random>
+#include <regex>
 
 namespace acceptance {
 
@@ -16,6 +17,11 @@ std::string UniqueEmail(const std::string& tag) {
   }();
   static std::atomic<unsigned> counter{0};
   return tag + "-" + run + "-" + std::to_string(++counter) + "@example.test";
+}
+
+std::string UniqueTag(const std::string& tag) {
+  const std::string email = UniqueEmail(tag);
+  return email.substr(0, email.find('@'));
 }
 
 std::string UserPath(const nlohmann::json& user) {
@@ -32,6 +38,20 @@ std::int64_t IdOf(const Exchange& exchange) {
   const nlohmann::json body = exchange.Json();
   if (!body.is_object() || !body.contains("id") || !body["id"].is_number_integer()) return 0;
   return body["id"].get<std::int64_t>();
+}
+
+bool IsTimestamp(const nlohmann::json& value) {
+  static const std::regex kRfc3339Millis(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)");
+  return value.is_string() && std::regex_match(value.get<std::string>(), kRfc3339Millis);
+}
+
+testing::AssertionResult Unchanged(const ApiClient& api, const nlohmann::json& before,
+                                   const std::string& etag) {
+  const Exchange now = api.Get(UserPath(before));
+  if (auto result = HasStatus(now, 200); !result) return result;
+  if (auto result = HasJson(now, "", before); !result) return result;
+  if (!etag.empty()) return HasHeader(now, "ETag", etag);
+  return testing::AssertionSuccess();
 }
 
 void AcceptanceTest::SetUp() {

@@ -25,6 +25,13 @@ namespace acceptance {
 // pass against a shared, long-running server. `tag` names the test's intent.
 std::string UniqueEmail(const std::string& tag);
 
+// A local part that no other test, run or process uses: UniqueEmail's
+// before the '@', for names, queries and request ids.
+std::string UniqueTag(const std::string& tag);
+
+// The path of an id that no user has: far above any id a test run assigns.
+inline constexpr const char* kMissingUserPath = "/users/9000000000000000000";
+
 // The path of a user, /users/{id}, from its JSON body. A body without an
 // id fails the test (non-fatally) and gives /users/null.
 std::string UserPath(const nlohmann::json& user);
@@ -32,6 +39,15 @@ std::string UserPath(const nlohmann::json& user);
 // The id of the user in the response body, or 0 when the body has no
 // integer id.
 std::int64_t IdOf(const Exchange& exchange);
+
+// True when `value` is a timestamp as the API writes them: RFC 3339 in UTC
+// with milliseconds, e.g. 2026-11-26T12:53:51.123Z.
+bool IsTimestamp(const nlohmann::json& value);
+
+// Passes when GET on the user's path answers 200 with exactly `before`, and
+// with this ETag when `etag` is given: a refused write changed nothing.
+testing::AssertionResult Unchanged(const ApiClient& api, const nlohmann::json& before,
+                                   const std::string& etag = "");
 
 // Skips the current test, from its body or its fixture's SetUp, when the
 // server is reached by USER_API_URL: `why` says what the test needs that a

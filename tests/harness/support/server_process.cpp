@@ -9,6 +9,8 @@
 
 #include <cerrno>
 
+#include "text.hpp"
+
 extern char** environ;
 
 namespace acceptance {
@@ -221,12 +223,7 @@ std::string ServerProcess::Stderr() const {
 
 std::string ServerProcess::StderrTail(std::size_t lines) const {
   std::lock_guard lock(mutex_);
-  std::size_t start = stderr_.size();
-  if (start > 0 && stderr_[start - 1] == '\n') --start;
-  for (std::size_t seen = 0; start > 0; --start) {
-    if (stderr_[start - 1] == '\n' && ++seen == lines) break;
-  }
-  return stderr_.substr(start);
+  return LastLines(stderr_, lines);
 }
 
 }  // namespace acceptance

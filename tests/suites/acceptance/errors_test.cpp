@@ -17,6 +17,7 @@
 
 #include "acceptance_test.hpp"
 #include "concurrent_requests.hpp"
+#include "text.hpp"
 
 namespace acceptance {
 namespace {
@@ -27,13 +28,6 @@ std::string Repeat(const std::string& text, int times) {
   std::string out;
   for (int i = 0; i < times; ++i) out += text;
   return out;
-}
-
-std::string ReplaceAll(std::string text, const std::string& from, const std::string& to) {
-  for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
-    text.replace(at, from.size(), to);
-  }
-  return text;
 }
 
 std::string Padded(std::string local, std::size_t length) {
@@ -48,11 +42,6 @@ std::string Fill(std::string text, const std::string& local, const std::string& 
   text = ReplaceAll(text, "$EMAIL", local + "@example.test");
   text = ReplaceAll(text, "$LOCAL", local);
   return ReplaceAll(text, "$ID", id);
-}
-
-std::string UniqueLocal(const std::string& tag) {
-  const std::string email = UniqueEmail(tag);
-  return email.substr(0, email.find('@'));
 }
 
 // The methods an Allow header lists.
@@ -129,7 +118,7 @@ class ErrorsCreateTest : public ErrorsTest, public testing::WithParamInterface<C
 
 TEST_P(ErrorsCreateTest, AnswersAsSpecified) {
   const CreateCase& c = GetParam();
-  const std::string local = UniqueLocal("create");
+  const std::string local = UniqueTag("create");
   const Exchange answer =
       api().Send("POST", "/users", {{"Content-Type", "application/json"}}, Fill(c.body, local));
   if (c.status == 201) {
@@ -275,7 +264,7 @@ class ErrorsUpdateTest : public ErrorsTest, public testing::WithParamInterface<U
 
 TEST_P(ErrorsUpdateTest, RefusesAndKeepsTheUser) {
   const UpdateCase& c = GetParam();
-  const std::string local = UniqueLocal("update");
+  const std::string local = UniqueTag("update");
   const Exchange created = CreateUser({{"email", local + "@example.test"}, {"age", 20}});
   ASSERT_HTTP(HasStatus(created, 201));
   const json before = created.Json();
@@ -326,7 +315,7 @@ class ErrorsRequestTest : public ErrorsTest, public testing::WithParamInterface<
 
 TEST_P(ErrorsRequestTest, AnswersAsSpecified) {
   const RawCase& c = GetParam();
-  const std::string local = UniqueLocal("request");
+  const std::string local = UniqueTag("request");
   const Exchange created = CreateUser();
   ASSERT_HTTP(HasStatus(created, 201));
   const json user = created.Json();

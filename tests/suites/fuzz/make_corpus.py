@@ -6,7 +6,7 @@ inputs the suites already know to matter:
 - user_body_fuzz: every body of the CreateCase and UpdateCase tables of
   tests/suites/acceptance/errors_test.cpp;
 - list_query_fuzz: every query of the Listed and Refused cases of
-  tests/suites/acceptance/extras_test.cpp;
+  tests/suites/acceptance/extras/pagination_test.cpp and search_test.cpp;
 - request_fuzz: every request of the RawCase table of errors_test.cpp, built
   as its test builds it, plus a few hand-written connections of several
   requests (create, then read, update with If-Match, delete), which the
@@ -235,7 +235,8 @@ def to_bytes(text):
 def main():
     written = {}
     errors = (ACCEPTANCE / "errors_test.cpp").read_text()
-    extras = (ACCEPTANCE / "extras_test.cpp").read_text()
+    extras = "".join((ACCEPTANCE / "extras" / name).read_text()
+                     for name in ("pagination_test.cpp", "search_test.cpp"))
     errors_strings = Expressions(errors)
     extras_strings = Expressions(extras)
 

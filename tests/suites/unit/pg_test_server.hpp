@@ -52,7 +52,7 @@ class PgTestServer {
   // when it fails.
   std::string Helper(const std::string& command, const std::string& settings = "") const;
 
-  std::optional<TempDir> own_dir_;  // Set when this program started the cluster.
+  std::optional<test_support::TempDir> own_dir_;  // Set when this program started the cluster.
   std::filesystem::path dir_;
   std::string admin_url_;
 };

@@ -36,6 +36,7 @@ namespace user_api {
 namespace {
 
 using Status = WriteResult::Status;
+using test_support::TempDir;
 
 const Timestamp kT0 = Timestamp(std::chrono::seconds(1'800'000'000));
 const Timestamp kT1 = kT0 + std::chrono::seconds(1);
