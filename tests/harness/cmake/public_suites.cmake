@@ -1,0 +1,55 @@
+# The harness and the public acceptance suites: what the kit and a
+# candidate's workspace (scripts/new-candidate) both build. Included from
+# tests/CMakeLists.txt, so that the suites are built in build/<preset>/tests
+# in both; the sources are found from this file's place in tests/harness/.
+include(GoogleTest)
+include(${CMAKE_CURRENT_LIST_DIR}/acceptance_suites.cmake)
+include(${CMAKE_CURRENT_LIST_DIR}/graded_suites.cmake)
+
+cmake_path(SET KIT_SUPPORT_DIR NORMALIZE ${CMAKE_CURRENT_LIST_DIR}/../support)
+cmake_path(SET KIT_ACCEPTANCE_DIR NORMALIZE ${CMAKE_CURRENT_LIST_DIR}/../../suites/acceptance)
+
+# Built here unless KIT_CLIENTS_FROM names a build that has the clients.
+if(NOT KIT_CLIENTS_FROM)
+  add_library(acceptance_support STATIC
+    ${KIT_SUPPORT_DIR}/acceptance_test.cpp
+    ${KIT_SUPPORT_DIR}/api_client.cpp
+    ${KIT_SUPPORT_DIR}/concurrent_requests.cpp
+    ${KIT_SUPPORT_DIR}/exchange.cpp
+    ${KIT_SUPPORT_DIR}/expectations.cpp
+    ${KIT_SUPPORT_DIR}/field_changes.cpp
+    ${KIT_SUPPORT_DIR}/program_run.cpp
+    ${KIT_SUPPORT_DIR}/server_process.cpp
+    ${KIT_SUPPORT_DIR}/target_server.cpp
+    ${KIT_SUPPORT_DIR}/text.cpp
+  )
+  target_include_directories(acceptance_support PUBLIC ${KIT_SUPPORT_DIR})
+  target_link_libraries(acceptance_support
+    PUBLIC GTest::gtest PkgConfig::httplib nlohmann_json::nlohmann_json Threads::Threads
+    PRIVATE kit_warnings)
+  # The gtest, JSON and HTTP headers dominate compile times; the suites reuse
+  # this precompiled header (see add_acceptance_suite).
+  target_precompile_headers(acceptance_support PRIVATE
+    <gtest/gtest.h> <httplib.h> <nlohmann/json.hpp>)
+endif()
+
+add_acceptance_suite(contract ${KIT_ACCEPTANCE_DIR}/contract_test.cpp)
+add_acceptance_suite(crud ${KIT_ACCEPTANCE_DIR}/crud_test.cpp)
+add_acceptance_suite(errors ${KIT_ACCEPTANCE_DIR}/errors_test.cpp)
+# The extras, one file per feature, in one program (see graded_suites.cmake
+# for the label each feature's fixture gets).
+set(extras_dir ${KIT_ACCEPTANCE_DIR}/extras)
+add_acceptance_suite(extras
+  ${extras_dir}/list_query.cpp
+  ${extras_dir}/pagination_test.cpp
+  ${extras_dir}/search_test.cpp
+  ${extras_dir}/methods_test.cpp
+  ${extras_dir}/health_test.cpp
+  ${extras_dir}/logging_test.cpp
+  ${extras_dir}/metrics_test.cpp
+  ${extras_dir}/auth_test.cpp
+  ${extras_dir}/rate_limit_test.cpp
+  ${extras_dir}/conditional_test.cpp
+  ${extras_dir}/persistence_test.cpp
+  ${extras_dir}/docs_test.cpp
+  ${extras_dir}/shutdown_test.cpp)

@@ -1,0 +1,41 @@
+// The changes of a user's fields that PUT (the crud suite) and PATCH (the
+// extras suite's MethodsTest) must apply alike: one table of cases and one
+// check, run by each suite with its method.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "acceptance_test.hpp"
+
+namespace acceptance {
+
+// One change sent to a user, named for the test listing.
+struct FieldChange {
+  const char* name;
+  nlohmann::json change;  // An "email" is replaced by a unique address.
+};
+
+// Names the case in test listings instead of dumping its bytes.
+void PrintTo(const FieldChange& value, std::ostream* out);
+
+// Each field alone, age null (which clears it), and every field at once.
+const std::vector<FieldChange>& FieldChanges();
+
+// The test name of a case, for INSTANTIATE_TEST_SUITE_P: its `name`.
+std::string FieldChangeName(const testing::TestParamInfo<FieldChange>& param_info);
+
+class FieldChangeTest : public AcceptanceTest, public testing::WithParamInterface<FieldChange> {
+ protected:
+  // Creates a user, sends it the case's change with `method` (PUT or PATCH)
+  // and checks the answer: 200, JSON, the named fields changed and the
+  // others and created_at kept; a GET then reads what the answer holds.
+  // `tag` starts the unique email of a change that has one.
+  void ChangesOnlyTheNamedFields(const std::string& method, const std::string& tag) const;
+};
+
+}  // namespace acceptance

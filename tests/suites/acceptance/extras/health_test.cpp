@@ -1,0 +1,91 @@
+// Stage 3 acceptance suite, health (ctest label `extras-health`): GET
+// /health with the stored users, uptime, storage and version, and GET
+// /ready, as guide/api-spec.md specifies them.
+#include <chrono>
+#include <cstdint>
+#include <thread>
+
+#include "acceptance_test.hpp"
+
+namespace acceptance {
+namespace {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+
+class HealthTest : public AcceptanceTest {
+ protected:
+  // GET /health, checked for the stage 3 shape.
+  Exchange Health() const {
+    const Exchange health = api().Get("/health");
+    EXPECT_HTTP(HasStatus(health, 200));
+    EXPECT_HTTP(HasMediaType(health, "application/json"));
+    EXPECT_HTTP(HasJson(health, "/status", "ok"));
+    const json body = health.Json();
+    EXPECT_HTTP(Holds(health, body.is_object() && body.contains("storage") &&
+                                  (body["storage"] == "memory" || body["storage"] == "sqlite" ||
+                                   body["storage"] == "postgresql"),
+                      R"(body.storage is "memory", "sqlite" or "postgresql")"));
+    EXPECT_HTTP(Holds(health, body.is_object() && body.contains("users") &&
+                                  body["users"].is_number_integer() && body["users"] >= 0,
+                      "body.users is an integer, at least 0"));
+    EXPECT_HTTP(Holds(health, body.is_object() && body.contains("uptime_seconds") &&
+                                  body["uptime_seconds"].is_number_integer() &&
+                                  body["uptime_seconds"] >= 0,
+                      "body.uptime_seconds is an integer, at least 0"));
+    EXPECT_HTTP(Holds(health, body.is_object() && body.contains("version") &&
+                                  body["version"].is_string() && body["version"] != "",
+                      "body.version is a non-empty string"));
+    return health;
+  }
+
+  static std::int64_t Member(const Exchange& health, const char* name) {
+    const json body = health.Json();
+    if (!body.is_object() || !body.contains(name) || !body[name].is_number_integer()) return -1;
+    return body[name].get<std::int64_t>();
+  }
+};
+
+TEST_F(HealthTest, HealthReportsStatusStorageUsersUptimeAndVersion) { Health(); }
+
+TEST_F(HealthTest, HealthCountsTheStoredUsers) {
+  const Exchange before = Health();
+  const std::int64_t count = Member(before, "users");
+  ASSERT_GE(count, 0) << "GET /health has no integer users member";
+  const Exchange first = CreateUser();
+  ASSERT_HTTP(HasStatus(first, 201));
+  ASSERT_HTTP(HasStatus(CreateUser(), 201));
+  const Exchange after_creates = Health();
+  EXPECT_HTTP(HasJson(after_creates, "/users", count + 2));
+  ASSERT_HTTP(HasStatus(api().Delete(UserPath(first.Json())), 204));
+  EXPECT_HTTP(HasJson(Health(), "/users", count + 1));
+}
+
+TEST_F(HealthTest, UptimeCountsWholeSeconds) {
+  const Exchange before = Health();
+  std::this_thread::sleep_for(milliseconds(1500));
+  const Exchange after = Health();
+  const std::int64_t grown = Member(after, "uptime_seconds") - Member(before, "uptime_seconds");
+  EXPECT_HTTP(Holds(after, Member(before, "uptime_seconds") >= 0 && grown >= 1 && grown <= 3,
+                    "uptime_seconds grows by 1 or 2 over 1.5 s (it was " +
+                        before.Json().value("uptime_seconds", json()).dump() + ")"));
+}
+
+TEST_F(HealthTest, StorageNamesTheStore) {
+  REQUIRE_OWN_SERVER("starts the server with and without --db");
+  EXPECT_HTTP(HasJson(Health(), "/storage", "memory"));
+  ASSERT_TRUE(RestartServer({{"--db", ":memory:"}, {}}));
+  EXPECT_HTTP(HasJson(Health(), "/storage", "memory"));
+  ASSERT_TRUE(RestartServer({{"--db", "health.db"}, {}}));
+  EXPECT_HTTP(HasJson(Health(), "/storage", "sqlite"));
+}
+
+TEST_F(HealthTest, ReadyAnswersReady) {
+  const Exchange ready = api().Get("/ready");
+  ASSERT_HTTP(HasStatus(ready, 200));
+  EXPECT_HTTP(HasMediaType(ready, "application/json"));
+  EXPECT_HTTP(HasJson(ready, "", {{"status", "ready"}}));
+}
+
+}  // namespace
+}  // namespace acceptance

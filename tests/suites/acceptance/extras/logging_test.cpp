@@ -1,0 +1,301 @@
+// Stage 3 acceptance suite, logging (ctest label `extras-logging`): one
+// JSON object per stderr line, one request line per request, no email in
+// the log, and X-Request-ID echoed or generated, as guide/api-spec.md
+// specifies them. The tests that read stderr skip against a shared server.
+#include <chrono>
+#include <optional>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "acceptance_test.hpp"
+#include "text.hpp"
+
+namespace acceptance {
+namespace {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+// The lines of a JSON log: the parsed objects, and the lines that are not
+// JSON objects.
+struct Log {
+  std::vector<json> lines;
+  std::vector<std::string> bad;
+
+  // The "request" lines with this request id.
+  std::vector<json> RequestLines(const std::string& request_id) const {
+    std::vector<json> found;
+    for (const json& line : lines) {
+      if (line.value("msg", "") == "request" && line.value("request_id", "") == request_id) {
+        found.push_back(line);
+      }
+    }
+    return found;
+  }
+};
+
+Log ParseLog(const std::string& text) {
+  Log log;
+  std::istringstream stream(text);
+  for (std::string line; std::getline(stream, line);) {
+    json parsed = json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (parsed.is_object()) {
+      log.lines.push_back(std::move(parsed));
+    } else {
+      log.bad.push_back(line);
+    }
+  }
+  return log;
+}
+
+// What a request id may look like, sent or generated.
+const std::regex kSaneRequestId("[A-Za-z0-9._-]{1,128}");
+
+// An X-Request-ID to send, or none.
+struct RequestIdCase {
+  const char* name;
+  std::optional<std::string> sent;
+};
+
+void PrintTo(const RequestIdCase& value, std::ostream* out) { *out << value.name; }
+
+class LoggingTest : public AcceptanceTest, public testing::WithParamInterface<RequestIdCase> {
+ protected:
+  // Waits up to 5 s until `done` holds for the server's log, since a line
+  // may be written just after its response. Returns the last log read.
+  template <typename Done>
+  Log WaitForLog(Done done) {
+    const auto deadline = std::chrono::steady_clock::now() + seconds(5);
+    Log log = ParseLog(server().StderrOfAllRuns());
+    while (!done(log) && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(milliseconds(20));
+      log = ParseLog(server().StderrOfAllRuns());
+    }
+    return log;
+  }
+
+  std::string StderrShown() { return "\n  server stderr:\n" + LastLines(server().StderrOfAllRuns(), 30); }
+};
+
+TEST_F(LoggingTest, EveryStderrLineIsJsonWithTimeLevelAndMsg) {
+  REQUIRE_OWN_SERVER("reads the server's stderr");
+  const std::string id = UniqueTag("every-line");
+  ASSERT_HTTP(HasStatus(api().Send("GET", "/users", {{"X-Request-ID", id}}), 200));
+  ASSERT_HTTP(HasStatus(api().Get("/no-such-route"), 404));
+  ASSERT_HTTP(HasStatus(api().Post("/users", {{"name", ""}}), 422));
+  const Log log = WaitForLog([&](const Log& l) { return !l.RequestLines(id).empty(); });
+  ASSERT_FALSE(log.lines.empty()) << "the server wrote no JSON log line to stderr" << StderrShown();
+  EXPECT_TRUE(log.bad.empty()) << "every stderr line must be one JSON object; this one is not: "
+                               << (log.bad.empty() ? "" : log.bad.front()) << StderrShown();
+  const std::set<std::string> levels = {"info", "warn", "error"};
+  for (const json& line : log.lines) {
+    EXPECT_TRUE(IsTimestamp(line.value("time", json())) &&
+                levels.count(line.value("level", "")) == 1 &&
+                line.value("msg", json()).is_string())
+        << "each log line needs time (RFC 3339 UTC with milliseconds), level (info, warn or "
+           "error) and msg (a string); this one has not: "
+        << line.dump();
+  }
+}
+
+TEST_F(LoggingTest, EachRequestHasExactlyOneRequestLine) {
+  REQUIRE_OWN_SERVER("reads the server's stderr");
+  const Exchange created = CreateUser();
+  ASSERT_HTTP(HasStatus(created, 201));
+  const std::string user = UserPath(created.Json());
+  struct Request {
+    std::string method;
+    std::string path;
+    std::string body;
+    const char* route;
+  };
+  const std::vector<Request> requests = {
+      {"POST", "/users", json{{"name", "Logged"}, {"email", UniqueEmail("logged")}}.dump(),
+       "/users"},
+      {"GET", "/users?limit=1", "", "/users"},
+      {"GET", "/users/", "", "/users"},
+      {"GET", user, "", "/users/{id}"},
+      {"PUT", user, R"({"age":31})", "/users/{id}"},
+      {"PATCH", user + "/", R"({"age":32})", "/users/{id}"},
+      {"PUT", user, R"({"age":"x"})", "/users/{id}"},
+      {"GET", kMissingUserPath, "", "/users/{id}"},
+      {"DELETE", "/users", "", "/users"},
+      {"GET", "/health", "", "/health"},
+      {"GET", "/ready", "", "/ready"},
+      {"GET", "/metrics", "", "/metrics"},
+      {"GET", "/no-such-route", "", "unmatched"},
+      {"DELETE", user, "", "/users/{id}"},
+  };
+  const std::string prefix = UniqueTag("log");
+  std::vector<Exchange> answers;
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    const Request& r = requests[i];
+    httplib::Headers headers{{"X-Request-ID", prefix + "." + std::to_string(i)}};
+    if (!r.body.empty()) headers.emplace("Content-Type", "application/json");
+    answers.push_back(api().Send(r.method, r.path, headers, r.body));
+    ASSERT_TRUE(answers.back().ok()) << Describe(answers.back());
+  }
+  const Log log = WaitForLog([&](const Log& l) {
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+      if (l.RequestLines(prefix + "." + std::to_string(i)).empty()) return false;
+    }
+    return true;
+  });
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    const std::string id = prefix + "." + std::to_string(i);
+    const Exchange& answer = answers[i];
+    const std::vector<json> lines = log.RequestLines(id);
+    EXPECT_HTTP(Holds(answer, lines.size() == 1,
+                      "exactly one log line with \"msg\":\"request\" and \"request_id\":\"" + id +
+                          "\" on stderr, found " + std::to_string(lines.size())));
+    if (lines.size() != 1) continue;
+    const json& line = lines.front();
+    const json expected = {{"method", requests[i].method},
+                           {"route", requests[i].route},
+                           {"status", answer.status},
+                           {"remote_addr", "127.0.0.1"}};
+    for (const auto& [member, value] : expected.items()) {
+      EXPECT_HTTP(Holds(answer, line.value(member, json()) == value,
+                        "the request's log line has \"" + member + "\":" + value.dump() +
+                            "; the line is " + line.dump()));
+    }
+    EXPECT_HTTP(Holds(answer, line.value("duration_ms", json()).is_number() &&
+                                  line["duration_ms"].get<double>() >= 0,
+                      "the request's log line has a number duration_ms >= 0; the line is " +
+                          line.dump()));
+  }
+}
+
+TEST_F(LoggingTest, GeneratedRequestIdIsTheLogLinesRequestId) {
+  REQUIRE_OWN_SERVER("reads the server's stderr");
+  const Exchange answer = api().Get("/users?limit=1");
+  ASSERT_HTTP(HasStatus(answer, 200));
+  const std::string id = answer.Header("X-Request-ID");
+  ASSERT_HTTP(Holds(answer, std::regex_match(id, kSaneRequestId), "a generated X-Request-ID"));
+  const Log log = WaitForLog([&](const Log& l) { return !l.RequestLines(id).empty(); });
+  EXPECT_HTTP(Holds(answer, log.RequestLines(id).size() == 1,
+                    "exactly one request log line with request_id " + id));
+}
+
+TEST_F(LoggingTest, LogsHoldNoEmailAddress) {
+  REQUIRE_OWN_SERVER("reads the server's stderr");
+  // Every request below carries an email somewhere: body, query or both.
+  const std::string tag = UniqueTag("secret");
+  const std::string email = tag + "@example.test";
+  const Exchange created = api().Post("/users", {{"name", "Private"}, {"email", email}});
+  ASSERT_HTTP(HasStatus(created, 201));
+  const std::vector<Exchange> answers = {
+      created,
+      api().Post("/users", {{"name", "Dup"}, {"email", Upper(email)}}),               // 409
+      api().Post("/users", {{"name", "Bad"}, {"email", tag + "@localhost"}}),         // 422
+      api().Get("/users?email=" + tag + "%40example.test"),                           // 200
+      api().Get("/users?q=" + tag + "@example&limit=0"),                              // 422
+      api().Put(UserPath(created.Json()), {{"email", tag + "-new@example.test"}}),    // 200
+      api().Patch(UserPath(created.Json()), {{"email", tag + "@example..test"}}),     // 422
+      api().Send("POST", "/users", {{"Content-Type", "text/plain"}}, email),          // 415
+      api().Post("/users?email=" + email, {{"name", "Q"}, {"email", tag + "@b.test"}}),  // 201
+  };
+  for (const Exchange& answer : answers) ASSERT_TRUE(answer.ok()) << Describe(answer);
+  const std::string last_id = answers.back().Header("X-Request-ID");
+  const Log log = WaitForLog([&](const Log& l) { return !l.RequestLines(last_id).empty(); });
+  ASSERT_FALSE(last_id.empty() || log.RequestLines(last_id).empty())
+      << "the log must have a request line for each request (looked for the last one, with "
+         "request id '"
+      << last_id << "'), so that it can be checked for emails" << StderrShown();
+  const std::string output = server().StderrOfAllRuns();
+  static const std::regex kEmail(R"([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+)");
+  std::smatch found;
+  EXPECT_FALSE(std::regex_search(output, found, kEmail))
+      << "stderr holds an email address: '" << found.str() << "'" << StderrShown();
+  EXPECT_EQ(output.find(tag), std::string::npos)
+      << "stderr holds '" << tag
+      << "', the local part of the emails sent: the log must not hold emails, bodies or "
+         "query strings"
+      << StderrShown();
+}
+
+// A sane id comes back unchanged; any other gets a new, sane one.
+TEST_P(LoggingTest, RequestIdIsEchoedWhenSaneAndGeneratedOtherwise) {
+  const std::optional<std::string>& sent = GetParam().sent;
+  httplib::Headers headers;
+  if (sent) headers.emplace("X-Request-ID", *sent);
+  const Exchange answer = api().Send("GET", "/health", headers);
+  ASSERT_HTTP(HasStatus(answer, 200));
+  if (sent && std::regex_match(*sent, kSaneRequestId)) {
+    EXPECT_HTTP(HasHeader(answer, "X-Request-ID", *sent));
+    return;
+  }
+  const std::string id = answer.Header("X-Request-ID");
+  EXPECT_HTTP(Holds(answer, std::regex_match(id, kSaneRequestId) && id != sent.value_or(""),
+                    "a new X-Request-ID of 1 to 128 characters from [A-Za-z0-9._-] (the "
+                    "reference sends 32 hex digits), since the one sent is absent or not sane"));
+  // Generated ids are unique per request: the same request again gets another.
+  const Exchange again = api().Send("GET", "/health", headers);
+  EXPECT_HTTP(Holds(again, again.Header("X-Request-ID") != id,
+                    "another generated X-Request-ID than the first request's " + id));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Ids, LoggingTest,
+    testing::Values(RequestIdCase{"Simple", "abc123"},
+                    RequestIdCase{"AllAllowedCharacters", "AZaz09._-request"},
+                    RequestIdCase{"OneCharacter", "x"},
+                    RequestIdCase{"Of128Characters", std::string(128, 'r')},
+                    RequestIdCase{"Absent", std::nullopt},
+                    RequestIdCase{"Empty", ""},
+                    RequestIdCase{"Of129Characters", std::string(129, 'r')},
+                    RequestIdCase{"WithSpace", "abc def"},
+                    RequestIdCase{"WithSlash", "abc/def"},
+                    RequestIdCase{"WithPlus", "abc+def"},
+                    RequestIdCase{"WithQuote", "abc\"def"},
+                    RequestIdCase{"NonAscii", "abc\xc3\xa9"}),
+    [](const testing::TestParamInfo<RequestIdCase>& param_info) { return param_info.param.name; });
+
+TEST_F(LoggingTest, ErrorResponsesCarryTheRequestId) {
+  const std::string id = UniqueTag("error-id");
+  const Exchange created = CreateUser();
+  ASSERT_HTTP(HasStatus(created, 201));
+  const httplib::Headers with_id{{"X-Request-ID", id}};
+  const httplib::Headers json_with_id{{"X-Request-ID", id}, {"Content-Type", "application/json"}};
+  const std::vector<Exchange> answers = {
+      api().Send("GET", "/no-such-route", with_id),                        // 404
+      api().Send("GET", kMissingUserPath, with_id),                        // 404
+      api().Send("DELETE", "/users", with_id),                             // 405
+      api().Send("POST", "/users", json_with_id, R"({"name":)"),           // 400
+      api().Send("POST", "/users", json_with_id, R"({"name":""})"),        // 422
+      api().Send("POST", "/users", {{"X-Request-ID", id}}, R"({})"),       // 415
+      api().Send("PUT", UserPath(created.Json()), json_with_id,
+                 json{{"email", created.Json()["email"]}, {"age", "x"}}.dump()),  // 422
+      api().Send("GET", "/users?limit=0", with_id),                        // 422
+  };
+  for (const Exchange& answer : answers) {
+    EXPECT_HTTP(Holds(answer, answer.ok() && answer.status >= 400, "an error status"));
+    EXPECT_HTTP(HasHeader(answer, "X-Request-ID", id));
+  }
+  const Exchange generated = api().Get("/no-such-route");
+  EXPECT_HTTP(Holds(generated, std::regex_match(generated.Header("X-Request-ID"), kSaneRequestId),
+                    "a generated X-Request-ID on a 404"));
+}
+
+TEST_F(LoggingTest, GeneratedRequestIdsAreUnique) {
+  std::set<std::string> ids;
+  Exchange last;
+  for (int i = 0; i < 20; ++i) {
+    last = api().Get("/health");
+    ASSERT_HTTP(HasStatus(last, 200));
+    ASSERT_HTTP(Holds(last, std::regex_match(last.Header("X-Request-ID"), kSaneRequestId),
+                      "a generated X-Request-ID"));
+    ids.insert(last.Header("X-Request-ID"));
+  }
+  EXPECT_HTTP(Holds(last, ids.size() == 20,
+                    "20 requests without X-Request-ID get 20 different ids, got " +
+                        std::to_string(ids.size())));
+}
+
+}  // namespace
+}  // namespace acceptance

@@ -1,0 +1,162 @@
+// Stage 3 acceptance suite, persistence (ctest label `extras-persistence`):
+// the server runs with --db users.db (SQLite), and what it acknowledged
+// survives a restart and kill -9, as guide/api-spec.md specifies it.
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "acceptance_test.hpp"
+#include "program_run.hpp"
+#include "text.hpp"
+
+namespace acceptance {
+namespace {
+
+using nlohmann::json;
+using std::chrono::seconds;
+
+class PersistenceTest : public AcceptanceTest {
+ protected:
+  StartOptions ServerOptions() const override { return {{"--db", "users.db"}, {}}; }
+};
+
+TEST_F(PersistenceTest, DatabaseFileIsCreatedInTheDataDirectory) {
+  const Exchange created = CreateUser();
+  ASSERT_HTTP(HasStatus(created, 201));
+  EXPECT_TRUE(std::filesystem::is_regular_file(server().workdir() + "/users.db"))
+      << "--db users.db should create users.db in the working directory " << server().workdir();
+  EXPECT_HTTP(HasJson(api().Get("/health"), "/storage", "sqlite"));
+}
+
+TEST_F(PersistenceTest, RestartKeepsUsersUpdatesAndDeletes) {
+  const Exchange removed = CreateUser();
+  const Exchange renamed = CreateUser({{"name", "Old Name"}});
+  const Exchange patched = CreateUser({{"age", 33}});
+  const Exchange untouched = CreateUser({{"name", "Zo\u00eb \u674e"}, {"age", nullptr}});
+  for (const Exchange* user : {&removed, &renamed, &patched, &untouched}) {
+    ASSERT_HTTP(HasStatus(*user, 201));
+  }
+  ASSERT_HTTP(HasStatus(api().Delete(UserPath(removed.Json())), 204));
+  const Exchange renamed_now = api().Put(UserPath(renamed.Json()), {{"name", "New Name"}});
+  ASSERT_HTTP(HasStatus(renamed_now, 200));
+  const Exchange patched_now = api().Patch(UserPath(patched.Json()), {{"age", nullptr}});
+  ASSERT_HTTP(HasStatus(patched_now, 200));
+
+  ASSERT_TRUE(RestartServer());
+  EXPECT_HTTP(HasStatus(api().Get(UserPath(removed.Json())), 404));
+  for (const Exchange* user : {&renamed_now, &patched_now, &untouched}) {
+    const Exchange fetched = api().Get(UserPath(user->Json()));
+    ASSERT_HTTP(HasStatus(fetched, 200));
+    EXPECT_HTTP(HasJson(fetched, "", user->Json()));
+  }
+}
+
+TEST_F(PersistenceTest, RestartKeepsTheIdSequenceAfterDeletingTheNewest) {
+  ASSERT_HTTP(HasStatus(CreateUser(), 201));
+  const Exchange newest = CreateUser();
+  ASSERT_HTTP(HasStatus(newest, 201));
+  ASSERT_HTTP(HasStatus(api().Delete(UserPath(newest.Json())), 204));
+  ASSERT_TRUE(RestartServer());
+  const Exchange next = CreateUser();
+  ASSERT_HTTP(HasStatus(next, 201));
+  EXPECT_HTTP(Holds(next, IdOf(next) > IdOf(newest),
+                    "an id greater than " + std::to_string(IdOf(newest)) +
+                        ", the newest id before the restart, although that user was deleted"));
+}
+
+TEST_F(PersistenceTest, KillNineLosesNoAcknowledgedChange) {
+  constexpr int kThreads = 5;
+  constexpr int kPerThread = 10;
+  std::vector<Exchange> created(kThreads * kPerThread);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        created[static_cast<std::size_t>(t * kPerThread + i)] = CreateUser();
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (const Exchange& user : created) ASSERT_HTTP(HasStatus(user, 201));
+  // The last changes come right before the kill: updates and deletes too.
+  std::vector<json> expected;
+  for (std::size_t i = 0; i < created.size(); ++i) {
+    if (i % 10 == 8) {
+      const Exchange updated = api().Patch(UserPath(created[i].Json()), {{"age", 99}});
+      ASSERT_HTTP(HasStatus(updated, 200));
+      expected.push_back(updated.Json());
+    } else if (i % 10 == 9) {
+      ASSERT_HTTP(HasStatus(api().Delete(UserPath(created[i].Json())), 204));
+      expected.push_back({{"id", created[i].Json()["id"]}, {"deleted", true}});
+    } else {
+      expected.push_back(created[i].Json());
+    }
+  }
+  ASSERT_TRUE(server().Signal(SIGKILL)) << "the server was no longer running";
+  ASSERT_TRUE(server().WaitForExit(seconds(10))) << "the server outlived kill -9 for 10 s";
+
+  ASSERT_TRUE(RestartServer());
+  int lost = 0;
+  for (const json& user : expected) {
+    const Exchange fetched = api().Get(UserPath(user));
+    if (user.contains("deleted")) {
+      EXPECT_HTTP(HasStatus(fetched, 404));
+    } else {
+      EXPECT_HTTP(HasStatus(fetched, 200));
+      EXPECT_HTTP(HasJson(fetched, "", user));
+    }
+    lost += fetched.status != (user.contains("deleted") ? 404 : 200);
+  }
+  EXPECT_EQ(lost, 0) << lost << " of " << expected.size()
+                     << " acknowledged changes were lost after kill -9 and a restart";
+}
+
+TEST_F(PersistenceTest, DatabaseKeepsEmailsUniqueAcrossRestart) {
+  const Exchange first = CreateUser();
+  const Exchange second = CreateUser();
+  ASSERT_HTTP(HasStatus(first, 201));
+  ASSERT_HTTP(HasStatus(second, 201));
+  ASSERT_TRUE(RestartServer());
+  const std::string email = first.Json()["email"];
+  const Exchange duplicate = CreateUser({{"email", Upper(email)}});
+  EXPECT_HTTP(HasProblem(duplicate, 409));
+  EXPECT_HTTP(HasJson(duplicate, "/type", "/problems/email-taken"));
+  EXPECT_HTTP(HasProblem(api().Put(UserPath(second.Json()), {{"email", email}}), 409));
+  EXPECT_TRUE(Unchanged(api(), second.Json()));
+}
+
+TEST_F(PersistenceTest, WithoutDbUsersLastOnlyAsLongAsTheProcess) {
+  for (const StartOptions& memory : {StartOptions{}, StartOptions{{"--db", ":memory:"}, {}}}) {
+    SCOPED_TRACE(DescribeOptions(memory).empty() ? "no --db" : DescribeOptions(memory));
+    ASSERT_TRUE(RestartServer(memory));
+    EXPECT_HTTP(HasJson(api().Get("/health"), "/storage", "memory"));
+    const Exchange created = CreateUser();
+    ASSERT_HTTP(HasStatus(created, 201));
+    ASSERT_TRUE(RestartServer(memory));
+    EXPECT_HTTP(HasStatus(api().Get(UserPath(created.Json())), 404));
+  }
+  EXPECT_FALSE(std::filesystem::exists(server().workdir() + "/:memory:"))
+      << "--db :memory: must not create a file named ':memory:'";
+}
+
+TEST_F(PersistenceTest, UnusableDatabaseExitsWithCode1) {
+  const std::string workdir = server().workdir();
+  std::filesystem::create_directory(workdir + "/a-directory");
+  std::ofstream(workdir + "/not-a-database.db") << std::string(4096, 'x');
+  for (const char* path : {"no-such-directory/users.db", "a-directory", "not-a-database.db"}) {
+    const std::vector<std::string> args{"--port", "0", "--db", path};
+    const ServerProcess::Outcome run = RunProgramToExit(args, workdir);
+    EXPECT_EQ(run.exit, "exited with code 1")
+        << "a database that cannot be opened or used is a startup failure, exit code 1"
+        << DescribeRun(args, run);
+    EXPECT_FALSE(run.err.empty()) << "it should say why on stderr" << DescribeRun(args, run);
+  }
+}
+
+}  // namespace
+}  // namespace acceptance

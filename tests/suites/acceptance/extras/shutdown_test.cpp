@@ -1,0 +1,138 @@
+// Stage 3 acceptance suite, graceful shutdown (ctest label
+// `extras-shutdown`): SIGTERM and SIGINT end the server with code 0 and a
+// final log line, requests in flight complete or are refused cleanly, and
+// an idle connection does not hold the exit, as guide/api-spec.md
+// specifies it. Every test skips against a shared server.
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "acceptance_test.hpp"
+#include "text.hpp"
+
+namespace acceptance {
+namespace {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+class ShutdownTest : public AcceptanceTest, public testing::WithParamInterface<int> {};
+
+TEST_P(ShutdownTest, ExitsZeroWithAFinalLogLine) {
+  REQUIRE_OWN_SERVER("sends a signal to the server");
+  ASSERT_HTTP(HasStatus(CreateUser(), 201));
+  const std::size_t logged = server().Stderr().size();
+  ASSERT_TRUE(server().Signal(GetParam()));
+  const std::optional<std::string> exit = server().WaitForExit(seconds(5));
+  ASSERT_TRUE(exit) << "the server did not exit within 5 s of " << sigabbrev_np(GetParam())
+                    << " with no request in flight\n  stderr:\n"
+                    << LastLines(server().Stderr(), 10);
+  EXPECT_EQ(*exit, "exited with code 0")
+      << "after SIG" << sigabbrev_np(GetParam())
+      << " the server should shut down gracefully and exit with code 0\n  stderr:\n"
+      << LastLines(server().Stderr(), 10);
+  const std::string after = server().Stderr().substr(logged);
+  const std::string last = LastLines(after, 1);
+  const json line = json::parse(last, nullptr, /*allow_exceptions=*/false);
+  EXPECT_TRUE(line.is_object() && IsTimestamp(line.value("time", json())) &&
+              line.value("level", json()).is_string() && line.value("msg", json()).is_string())
+      << "the server should write a final JSON log line (time, level, msg) before it exits; "
+         "what it wrote after the signal:\n"
+      << after;
+}
+
+INSTANTIATE_TEST_SUITE_P(Signals, ShutdownTest, testing::Values(SIGTERM, SIGINT),
+                         [](const testing::TestParamInfo<int>& param_info) {
+                           return std::string("SIG") + sigabbrev_np(param_info.param);
+                         });
+
+// Creates run on eight threads while SIGTERM arrives. Each create either
+// completes (201) or is refused cleanly (no connection, or a 503), and every
+// acknowledged user is in the database after a restart.
+TEST_F(ShutdownTest, RequestsInFlightCompleteOrAreRefusedCleanly) {
+  REQUIRE_OWN_SERVER("sends SIGTERM to the server and restarts it with --db");
+  const StartOptions with_db{{"--db", "users.db"}, {}};
+  ASSERT_TRUE(RestartServer(with_db));
+  constexpr int kThreads = 8;
+  constexpr int kMaxPerThread = 300;
+  std::atomic<int> acknowledged{0};
+  std::mutex mutex;
+  std::vector<Exchange> created;  // Guarded by mutex.
+  std::vector<Exchange> unclean;  // Guarded by mutex.
+  const ApiClient client = api();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kMaxPerThread; ++i) {
+        Exchange answer = client.Post(
+            "/users", {{"name", "In Flight"}, {"email", UniqueEmail("flight")}, {"age", 1}});
+        std::lock_guard lock(mutex);
+        if (answer.ok() && answer.status == 201) {
+          created.push_back(std::move(answer));
+          ++acknowledged;
+          continue;
+        }
+        if (answer.ok() && answer.status != 503) unclean.push_back(std::move(answer));
+        return;  // Refused: the server is going away.
+      }
+    });
+  }
+  const auto deadline = std::chrono::steady_clock::now() + seconds(10);
+  while (acknowledged < 40 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(1));
+  }
+  ASSERT_TRUE(server().Signal(SIGTERM));
+  const std::optional<std::string> exit = server().WaitForExit(seconds(15));
+  for (std::thread& thread : threads) thread.join();
+  ASSERT_TRUE(exit) << "the server did not exit within 15 s of SIGTERM (in-flight requests get "
+                       "at most 10 s)";
+  EXPECT_EQ(*exit, "exited with code 0")
+      << "after SIGTERM the server should shut down gracefully and exit with code 0\n  stderr:\n"
+      << LastLines(server().Stderr(), 10);
+  for (const Exchange& answer : unclean) {
+    ADD_FAILURE() << "a create during shutdown must complete (201) or be refused cleanly (no "
+                     "connection, or 503), not this:\n"
+                  << Describe(answer);
+  }
+  EXPECT_GE(created.size(), 40u) << "the creates should have been running when SIGTERM came";
+
+  ASSERT_TRUE(RestartServer(with_db));
+  int lost = 0;
+  for (const Exchange& answer : created) {
+    const Exchange fetched = api().Get(UserPath(answer.Json()));
+    if (!fetched.ok() || fetched.status != 200 || fetched.Json() != answer.Json()) {
+      if (++lost <= 3) ADD_FAILURE() << "an acknowledged create is lost:\n" << Describe(fetched);
+    }
+  }
+  EXPECT_EQ(lost, 0) << lost << " of " << created.size()
+                     << " acknowledged creates are missing after shutdown and restart";
+}
+
+// An idle keep-alive connection must not hold the shutdown for long.
+TEST_F(ShutdownTest, IdleKeepAliveConnectionDoesNotBlockShutdown) {
+  REQUIRE_OWN_SERVER("sends SIGTERM to the server");
+  httplib::Client idle(api().base_url());
+  idle.set_keep_alive(true);
+  idle.set_connection_timeout(5);
+  idle.set_read_timeout(5);
+  const httplib::Result result = idle.Get("/health");
+  ASSERT_TRUE(result) << "GET /health on a keep-alive connection: "
+                      << httplib::to_string(result.error());
+  ASSERT_TRUE(server().Signal(SIGTERM));
+  const std::optional<std::string> exit = server().WaitForExit(seconds(12));
+  ASSERT_TRUE(exit) << "the server did not exit within 12 s of SIGTERM while a client held an "
+                       "idle keep-alive connection\n  stderr:\n"
+                    << LastLines(server().Stderr(), 10);
+  EXPECT_EQ(*exit, "exited with code 0")
+      << "after SIGTERM the server should shut down gracefully and exit with code 0";
+}
+
+}  // namespace
+}  // namespace acceptance

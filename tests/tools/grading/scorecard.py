@@ -1,0 +1,310 @@
+#!/usr/bin/env python3
+"""Turns one grading run into a scorecard for people and results for tools.
+
+Usage: scorecard.py --weights tests/tools/grading/weights.json --run RUN.json OUT_DIR
+
+RUN.json, written by scripts/grade, describes the run:
+  name, target        what was graded, in words
+  kit_commit          the kit's git commit; suite_version its version
+  started_at          ISO 8601
+  error               why nothing could be tested (the build failed, ...),
+                      or null; log_tail holds the last lines of that log
+  junit               path of ctest's JUnit report (absent after an error)
+
+The tests are named <prefix>/<label>/<Suite.Test> (see
+tests/harness/cmake/graded_suites.cmake), so the label comes from the name. Writes
+OUT_DIR/scorecard.md and OUT_DIR/results.json, the latter modelled on the
+Exercism test-runner interface, version 3: an overall status of pass, fail
+or error, and per test its name, status and message, with this kit's
+stage, label, points and reproduction added.
+"""
+
+import argparse
+import json
+import re
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+# Output that means the server, not the assertion, failed: it could not be
+# started, it crashed, or a sanitizer stopped it. Such a test is an error.
+# These are the words of tests/harness/support/target_server.cpp.
+ERROR_PATTERNS = [
+    re.compile(r"(was killed by signal \d+ \(SIG[A-Z0-9?]+\)|exited with code \d+) during the test"),
+    re.compile(r"could not start the server under test"),
+    re.compile(r"a sanitizer reported"),
+    re.compile(r"no server to test"),
+]
+HUMAN_PARTS = [
+    ("Design", "layers, where the rules live, one error vocabulary"),
+    ("Code quality", "names, small functions, no duplication, modern C++"),
+    ("Tests written", "what the candidate tested on their own, and how"),
+    ("Communication", "questions asked, trade-offs explained, the walk-through"),
+]
+
+
+def load_weights(path):
+    labels = json.loads(Path(path).read_text())["labels"]
+    return {entry["label"]: entry for entry in labels}, [e["label"] for e in labels]
+
+
+def failure_text(output):
+    """The lines of the first failure gtest printed, or the tail of the output."""
+    lines = output.splitlines()
+    for i, line in enumerate(lines):
+        if re.search(r":\d+: Failure$", line) or line.endswith("Failure"):
+            block = []
+            for follow in lines[i + 1:]:
+                if follow.startswith("[  ") or follow.startswith("[ "):
+                    break
+                block.append(follow)
+            return block
+    return [line for line in lines if line.strip()][-8:]
+
+
+def one_line_reason(block):
+    """'POST /users: expected status 201, got status 501' and the like."""
+    fields = {}
+    for line in block:
+        match = re.match(r"\s*(expected|actual|request):\s*(.*)", line)
+        if match and match.group(1) not in fields:
+            fields[match.group(1)] = match.group(2).strip()
+    if "expected" in fields:
+        reason = f"expected {fields['expected']}"
+        actual = fields.get("actual")
+        if actual == "not so":  # How expectations.cpp words a predicate that failed.
+            reason += ", which did not hold"
+        elif actual:
+            reason += f", got {actual}"
+        if "request" in fields:
+            reason = f"{fields['request']}: {reason}"
+        return shortened(reason)
+    text = " ".join(line.strip() for line in block if line.strip())
+    return shortened(text) or "failed without a message"
+
+
+def shortened(text, limit=240):
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def last_output(output):
+    """' Its last output: ...' from the server's stderr tail, or ''."""
+    lines = output.splitlines()
+    for i, line in enumerate(lines):
+        if "stderr (last lines):" in line:
+            tail = []
+            for follow in lines[i + 1:]:
+                if not follow.startswith(" ") or not follow.strip():
+                    break
+                tail.append(follow.strip())
+            return " Its last output: " + shortened(" | ".join(tail[-3:])) if tail else ""
+    return ""
+
+
+def reproduction(block):
+    for line in block:
+        match = re.match(r"\s*reproduce:\s*(curl .*)", line)
+        if match:
+            return match.group(1).strip()
+    return None
+
+
+def classify(case):
+    """(status, message, reproduction) of one JUnit testcase from ctest."""
+    output = "".join(node.text or "" for node in case.iter("system-out"))
+    if case.find("skipped") is not None or case.get("status") in ("notrun", "disabled"):
+        skip = re.search(r"Skipped\s*\n?(.*)", output)
+        return "skip", (skip.group(1).strip() if skip else "skipped"), None
+    failure = case.find("failure")
+    if failure is None and case.get("status") != "fail":
+        return "pass", None, None
+    block = failure_text(output)
+    # Exit code 2 is the contract's answer to a flag it does not know: the
+    # extra that needs the flag is missing, which is a failure, not a crash.
+    refused = re.search(r"exited with code 2 (before printing|during the test)", output)
+    if refused:
+        return "fail", f"the server refused the flags this test needs (exit code 2).{last_output(output)}", None
+    for pattern in ERROR_PATTERNS:
+        if pattern.search(output):
+            line = next(l.strip() for l in output.splitlines() if pattern.search(l))
+            return "error", f"{shortened(line.rstrip('.'))}.{last_output(output)}", reproduction(block)
+    message = (failure.get("message") if failure is not None else "") or ""
+    if "Timeout" in message:
+        return "error", "the test timed out (the server hung?)", None
+    # GoogleTest reports every failed test as [  FAILED  ]; a test program
+    # that ends without saying so crashed or was killed itself.
+    if "[  FAILED  ]" not in output:
+        return ("error", "the test program itself ended without a verdict (it crashed or was "
+                f"killed; see ctest.log): a fault in the suite, not in the graded server."
+                f"{last_output(output)}", None)
+    return "fail", one_line_reason(block), reproduction(block)
+
+
+def read_tests(junit_path, weights):
+    tests = []
+    root = ET.parse(junit_path).getroot()
+    for case in root.iter("testcase"):
+        name = case.get("name", "")
+        parts = name.split("/", 2)
+        if len(parts) != 3 or parts[1] not in weights:
+            continue
+        status, message, reproduce = classify(case)
+        tests.append({
+            "name": parts[2].split("  # ")[0],  # Without gtest's "  # GetParam() = ...".
+            "label": parts[1],
+            "stage": weights[parts[1]]["stage"],
+            "status": status,
+            "message": message,
+            "reproduce": reproduce,
+        })
+    return tests
+
+
+def score(tests, weights, order):
+    """Per label: counts and points; a label's points shared by its tests."""
+    rows = []
+    for label in order:
+        mine = [t for t in tests if t["label"] == label]
+        scored = [t for t in mine if t["status"] != "skip"]
+        passed = sum(t["status"] == "pass" for t in scored)
+        # A label whose tests were all skipped counts neither way; when
+        # nothing ran at all (the build failed), every label counts in full.
+        max_points = weights[label]["points"] if scored or not tests else 0
+        share = max_points / len(scored) if scored else 0
+        for t in mine:
+            t["max_points"] = round(share, 4) if t["status"] != "skip" else 0
+            t["points"] = t["max_points"] if t["status"] == "pass" else 0
+        rows.append({
+            "label": label,
+            "stage": weights[label]["stage"],
+            "title": weights[label]["title"],
+            "passed": passed,
+            "total": len(scored),
+            "skipped": len(mine) - len(scored),
+            "errors": sum(t["status"] == "error" for t in mine),
+            "points": round(share * passed, 2),
+            "max_points": max_points,
+        })
+    return rows
+
+
+def in_words(row, tests):
+    """What a label's results say about the implementation, in a few words."""
+    mine = [t for t in tests if t["label"] == row["label"] and t["status"] in ("fail", "error")]
+    if row["total"] == 0:
+        return "not run (every test skipped)" if row["skipped"] else "no tests"
+    if not mine:
+        return "complete"
+    if row["errors"]:
+        return f"{row['errors']} tests ended in an error: the server crashed, hung or did not start"
+    if row["passed"] == 0:
+        return f"missing or broken: every test fails; the first: {mine[0]['message']}"
+    return f"partly done: {len(mine)} tests fail; the first: {mine[0]['message']}"
+
+
+def first_incomplete_stage(rows):
+    for stage in ("1-crud", "2-errors", "3-extras"):
+        if any(r["stage"] == stage and (r["passed"] < r["total"] or r["total"] == 0) for r in rows):
+            return stage
+    return None
+
+
+def write_scorecard(out, run, rows, tests, status):
+    main = [r for r in rows if r["stage"] != "interviewer"]
+    hidden = [r for r in rows if r["stage"] == "interviewer"]
+    points = sum(r["points"] for r in main)
+    max_points = sum(r["max_points"] for r in main)
+    lines = [f"# Scorecard: {run['name']}", ""]
+    lines += [f"- Target: {run['target']}",
+              f"- Graded: {run['started_at']}, kit {run['suite_version']} at commit {run['kit_commit']}",
+              f"- Status: **{status}**", ""]
+    if run.get("error"):
+        lines += ["## Error", "", run["error"], ""]
+        if run.get("log_tail"):
+            lines += ["```", run["log_tail"].rstrip(), "```", ""]
+    lines += [f"## Score: {points:.1f} of {max_points:.0f} points", ""]
+    stage = first_incomplete_stage(main)
+    lines += [f"First stage not complete: **{stage}**." if stage else "Every stage is complete.", ""]
+    lines += ["| label | stage | passed | points | in words |", "|---|---|--:|--:|---|"]
+    for r in main:
+        extra = f" ({r['skipped']} skipped)" if r["skipped"] else ""
+        words = in_words(r, tests).replace("|", "\\|")
+        lines.append(f"| {r['label']} | {r['stage']} | {r['passed']} of {r['total']}{extra} "
+                     f"| {r['points']:.1f} of {r['max_points']:.0f} | {words} |")
+    lines.append("")
+    if hidden:
+        lines += ["## Interviewer-only tests", "",
+                  "Edge cases kept out of the candidate's bundle; scored apart from the total.", ""]
+        for r in hidden:
+            lines.append(f"{r['passed']} of {r['total']} passed, {r['points']:.1f} of "
+                         f"{r['max_points']:.0f} points: {in_words(r, tests)}.")
+        lines.append("")
+    failing = [t for t in tests if t["status"] in ("fail", "error")]
+    lines += [f"## Failing tests ({len(failing)})", ""]
+    if not failing:
+        lines += ["None.", ""]
+    for t in failing:
+        lines.append(f"- **{t['label']}** `{t['name']}` ({t['status']}): {t['message']}")
+        if t.get("reproduce"):
+            lines.append(f"  - reproduce: `` {t['reproduce']} ``")
+    lines.append("")
+    skipped = [t for t in tests if t["status"] == "skip"]
+    if skipped:
+        lines += [f"## Skipped ({len(skipped)})", "",
+                  "Tests that need to start, restart or signal the server themselves, which a "
+                  "server reached by URL does not allow. They count neither way.", ""]
+    lines += ["## Judged by the interviewer", "",
+              "Levels: below bar, at bar, strong (see guide/rubric.md).", "",
+              "| part | what to look at | level | notes |", "|---|---|---|---|"]
+    lines += [f"| {part} | {what} | | |" for part, what in HUMAN_PARTS]
+    lines.append("")
+    (out / "scorecard.md").write_text("\n".join(lines))
+    return points, max_points, stage
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--weights", required=True)
+    parser.add_argument("--run", required=True)
+    parser.add_argument("out", type=Path)
+    args = parser.parse_args()
+
+    weights, order = load_weights(args.weights)
+    run = json.loads(Path(args.run).read_text())
+    tests = [] if run.get("error") else read_tests(run["junit"], weights)
+    if not run.get("error") and not tests:
+        run["error"] = "ctest ran no graded tests (see the log)"
+    rows = score(tests, weights, order)
+
+    if run.get("error") or any(t["status"] == "error" for t in tests):
+        status = "error"
+    elif all(t["status"] in ("pass", "skip") for t in tests):
+        status = "pass"
+    else:
+        status = "fail"
+    points, max_points, stage = write_scorecard(args.out, run, rows, tests, status)
+    hidden = [r for r in rows if r["stage"] == "interviewer"]
+    results = {
+        "version": 3,
+        "status": status,
+        "message": run.get("error"),
+        "name": run["name"],
+        "target": run["target"],
+        "suite_version": run["suite_version"],
+        "kit_commit": run["kit_commit"],
+        "graded_at": run["started_at"],
+        "points": round(points, 2),
+        "max_points": max_points,
+        "interviewer_points": round(sum(r["points"] for r in hidden), 2),
+        "interviewer_max_points": sum(r["max_points"] for r in hidden),
+        "first_incomplete_stage": stage,
+        "labels": rows,
+        "tests": tests,
+    }
+    (args.out / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    print(f"{status}: {points:.1f} of {max_points:.0f} points; first stage not complete: {stage or 'none'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
