@@ -11,6 +11,22 @@
 namespace user_api {
 namespace {
 
+// A number in decimal digits, read as decimal: left to itself, CLI11 takes
+// 0x50 and +80, and reads 010 as octal.
+const CLI::Validator kDecimalDigits(
+    [](std::string& text) -> std::string {
+      if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) {
+        return "must be a number in decimal digits, got '" + text + "'";
+      }
+      text.erase(0, std::min(text.find_first_not_of('0'), text.size() - 1));
+      return "";
+    },
+    "DIGITS");
+
+const CLI::Validator kNotEmpty(
+    [](std::string& text) -> std::string { return text.empty() ? "must not be empty" : ""; },
+    "TEXT");
+
 constexpr std::size_t kMaxApiKeyLength = 256;
 
 // 1 to kMaxApiKeyLength characters of token68 syntax (RFC 9110), as a
@@ -30,10 +46,15 @@ ParsedOptions ParseOptions(const std::vector<std::string>& args) {
   Options options;
   options.docs_dir = USER_API_DEFAULT_DOCS_DIR;
   CLI::App app("The User API: users over HTTP.", "user_api");
-  app.option_defaults()->always_capture_default();
-  app.add_option("--host", options.host, "address to listen on")->envname("USER_API_HOST");
+  // The contract: when a flag is repeated, the last one counts.
+  app.option_defaults()->always_capture_default()->multi_option_policy(
+      CLI::MultiOptionPolicy::TakeLast);
+  app.add_option("--host", options.host, "address to listen on")
+      ->envname("USER_API_HOST")
+      ->check(kNotEmpty);
   app.add_option("--port", options.port, "port to listen on, 0 for a free one")
       ->envname("USER_API_PORT")
+      ->transform(kDecimalDigits)
       ->check(CLI::Range(0, 65535));
   app.add_option("--db", options.db,
                  "SQLite file or postgresql:// URL to keep users in (default: in memory)")
@@ -43,6 +64,7 @@ ParsedOptions ParseOptions(const std::vector<std::string>& args) {
       ->check(CheckApiKey, "TOKEN");
   app.add_option("--rate-limit", options.rate_limit, "requests per second per client on /users")
       ->envname("USER_API_RATE_LIMIT")
+      ->transform(kDecimalDigits)
       ->check(CLI::Range(1, 1000000));
   app.add_option("--docs-dir", options.docs_dir, "where the swagger-ui-dist files are")
       ->envname("USER_API_DOCS_DIR");

@@ -93,8 +93,35 @@ INSTANTIATE_TEST_SUITE_P(
                     BadFlags{"PortNotANumber", {"--port", "eighty"}},
                     BadFlags{"PortTooLarge", {"--port", "65536"}},
                     BadFlags{"PortNegative", {"--port", "-1"}},
-                    BadFlags{"PortWithoutValue", {"--port"}}),
+                    BadFlags{"PortInHexadecimal", {"--port", "0x50"}},
+                    BadFlags{"PortWithPlusSign", {"--port", "+80"}},
+                    BadFlags{"PortWithoutValue", {"--port"}},
+                    BadFlags{"HostEmpty", {"--host", ""}}),
     [](const testing::TestParamInfo<BadFlags>& param_info) { return param_info.param.test_name; });
+
+// guide/api-spec.md, "The program": when a flag is repeated, the last one
+// counts. Port 1 first: a server that takes the first --port, or refuses
+// the repeat, does not print a listening line with a free port.
+TEST_F(ProgramTest, RepeatedFlagTheLastOneCounts) {
+  const std::vector<std::string> args{"--host", "127.0.0.1", "--port", "1", "--port", "0"};
+  const std::string command = "PROGRAM --host 127.0.0.1 --port 1 --port 0";
+  std::string error;
+  const std::unique_ptr<ServerProcess> process = ServerProcess::Spawn(
+      ServerProgramFromEnvironment(), args, std::filesystem::temp_directory_path().string(), {},
+      error);
+  ASSERT_TRUE(process) << "could not start the program: " << error;
+  const std::optional<std::string> line = process->WaitForFirstLine(std::chrono::seconds(10));
+  process->Stop();
+  const std::string output = "\n  stdout: " + process->Stdout() + "\n  stderr: " + process->Stderr();
+  ASSERT_TRUE(line) << "`" << command << "` should listen on a free port (the last --port "
+                    << "counts), but printed no listening line" << output;
+  const std::string prefix = "listening on http://127.0.0.1:";
+  ASSERT_TRUE(line->starts_with(prefix)) << "`" << command << "` printed '" << *line
+                                         << "', expected '" << prefix << "PORT'" << output;
+  EXPECT_NE(line->substr(prefix.size()), "1")
+      << "`" << command << "` listened on port 1: the first --port counted, not the last"
+      << output;
+}
 
 // The port is held with SO_REUSEPORT, as httplib 0.11 holds it by default:
 // a server that also sets SO_REUSEPORT would share the port and run.
