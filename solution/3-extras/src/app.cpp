@@ -4,7 +4,6 @@
 #include <utility>
 
 #include "http/request_checks.hpp"
-#include "store/open_store.hpp"
 
 namespace user_api {
 namespace {

@@ -7,6 +7,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <cstddef>
 #include <memory>
 #include <optional>
 
@@ -20,11 +21,17 @@
 
 namespace user_api {
 
+// One worker per open connection: httplib holds a worker for as long as a
+// keep-alive connection stays open, so the pool bounds concurrent clients.
+// A store with a connection pool gets as many connections, so a request
+// never waits for one.
+inline constexpr std::size_t kWorkerThreads = 64;
+
 class App {
  public:
-  // Makes every part over `store` (see store/open_store.hpp), with the
-  // options' API key, rate limit and docs folder. Serves nothing until
-  // Install.
+  // Makes every part over `store` (OpenStore in store/open_store.hpp, with
+  // kWorkerThreads connections), with the options' API key, rate limit and
+  // docs folder. Serves nothing until Install.
   App(const Options& options, std::unique_ptr<UserStore> store);
   App(const App&) = delete;
   App& operator=(const App&) = delete;

@@ -47,6 +47,7 @@ TEST(TextTest, CodePointsAndControlCharacters) {
   EXPECT_TRUE(HasControlCharacter("\xC2\x9F"));   // U+009F, C1.
   EXPECT_FALSE(HasControlCharacter("\xC2\xA0"));  // U+00A0, the first after C1.
   EXPECT_FALSE(HasControlCharacter(" ~"));
+  EXPECT_TRUE(HasControlCharacter("a\xFF"));  // Not UTF-8: fails closed.
 }
 
 TEST(TextTest, HexDigits) {

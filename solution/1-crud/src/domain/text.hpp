@@ -34,8 +34,8 @@ bool IsValidUtf8(std::string_view text);
 // byte but the continuation bytes.
 std::size_t CodePointCount(std::string_view text);
 
-// True when valid UTF-8 `text` holds a C0 or C1 control character
-// (U+0000 to U+001F, U+007F to U+009F).
+// True when `text` holds a C0 or C1 control character (U+0000 to U+001F,
+// U+007F to U+009F), or is not valid UTF-8: it fails closed.
 bool HasControlCharacter(std::string_view text);
 
 // Appends the low `digits` hexadecimal digits of `value` to `out`, most

@@ -54,7 +54,7 @@ std::size_t CodePointCount(std::string_view text) {
 bool HasControlCharacter(std::string_view text) {
   for (std::size_t pos = 0; pos < text.size();) {
     const std::optional<char32_t> point = NextCodePoint(text, pos);
-    if (!point) return false;  // Not valid UTF-8: outside this function's contract.
+    if (!point) return true;  // Not UTF-8: whatever it is, it is not clean text.
     if (*point <= 0x1F || (*point >= 0x7F && *point <= 0x9F)) return true;
   }
   return false;

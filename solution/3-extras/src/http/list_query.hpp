@@ -14,7 +14,7 @@ namespace user_api {
 // Reads limit, offset, q, email, min_age and max_age as sent, decoded;
 // ignores other parameters. Judges syntax only: a parameter given more than
 // once, or not UTF-8, carries its problem; what the values mean is for
-// ValidateUserQuery (service/user_validator.hpp). Never throws ApiError.
+// ValidateUserQuery (service/query_validator.hpp). Never throws ApiError.
 UserQueryParameters ReadUserQueryParameters(const httplib::Request& req);
 
 // The query of GET /users: ReadUserQueryParameters, then the service's

@@ -6,9 +6,9 @@
 
 namespace user_api {
 
-std::unique_ptr<UserStore> OpenStore(const std::string& db) {
+std::unique_ptr<UserStore> OpenStore(const std::string& db, std::size_t connections) {
   if (db.empty() || db == ":memory:") return std::make_unique<MemoryUserStore>();
-  if (IsPostgresUrl(db)) return std::make_unique<PostgresUserStore>(db, kWorkerThreads);
+  if (IsPostgresUrl(db)) return std::make_unique<PostgresUserStore>(db, connections);
   return std::make_unique<SqliteUserStore>(db);
 }
 

@@ -31,7 +31,7 @@ constexpr const char* kConnectDefaults[] = {"3", "10000", "UTF8", "user_api",
 constexpr auto kBorrowTimeout = std::chrono::seconds(30);
 
 // libpq's messages end with a line feed.
-std::string Trimmed(const char* message) { return std::string(Trim(message ? message : "")); }
+std::string Trimmed(const char* message) { return std::string(Trim(message ? message : "", "\n ")); }
 
 // libpq's default prints notices (CREATE TABLE IF NOT EXISTS ... skipping,
 // a server's goodbye) to stderr, which carries the server's JSON log.
