@@ -22,7 +22,9 @@ The allow-list (default: solution/stage-changes.txt under REPO):
   ...
 
 One section per stage after the starter, one path per line relative to the
-stage's folder (under src/), each optionally followed by `# why`.
+stage's folder (under src/), each followed by `# why`. An entry without a
+reason, or with one that starts with TODO (what --write-allow writes for a
+new entry), is a problem too: a person must say why the stage changes it.
 
 --write-allow prints a fresh allow-list for the tree as it is: every file
 that differs today, with the reason of each entry the current list already
@@ -30,6 +32,8 @@ has and `# TODO: why` for the others. Given OUT, it writes there instead;
 OUT may be the allow-list itself, which is read first:
 
   check_stage_drift.py --root . --write-allow solution/stage-changes.txt
+
+The check fails until each `# TODO: why` is replaced with the reason.
 
 Exit status: 0 when clean, 1 when a problem was found, 2 on a usage error
 (a missing stage folder, an unreadable or malformed allow-list).
@@ -47,6 +51,7 @@ STAGES = ("starter", "solution/1-crud", "solution/2-errors", "solution/3-extras"
 DEFAULT_ALLOW = "solution/stage-changes.txt"
 DIFF_LINES = 20
 TODO_REASON = "TODO: why"
+PLACEHOLDER_RE = re.compile(r"TODO\b", re.IGNORECASE)
 
 HEADER = """\
 # What each stage of the solution changes in src/ against the stage before
@@ -215,24 +220,33 @@ def check(root, allow, shown):
                   (after_name, before_name, shown, section))
             print("\n".join(diff_head(before, after, before_name, after_name)))
         for path, entry in sorted(listed.items(), key=lambda item: item[1].line):
-            where = "%s:%d: %s is listed under [%s], but" % (shown, entry.line, path, section)
+            where = "%s:%d: %s is listed under [%s]" % (shown, entry.line, path, section)
             missing = [s + "/" + path for s in (previous, stage) if path not in files[s]]
             if missing:
                 problems += 1
-                print("%s %s; remove the entry" % (where, " and ".join(
+                print("%s, but %s; remove the entry" % (where, " and ".join(
                     name + " does not exist" for name in missing)))
             elif path not in differing:
                 problems += 1
-                print("%s %s/%s is identical to %s/%s; remove the entry" %
+                print("%s, but %s/%s is identical to %s/%s; remove the entry" %
                       (where, stage, path, previous, path))
+            elif not entry.reason:
+                problems += 1
+                print("%s without a reason; say why after the path: `%s  # why`" %
+                      (where, path))
+            elif PLACEHOLDER_RE.match(entry.reason):
+                problems += 1
+                print("%s with the placeholder reason `# %s`; replace it with why the stage "
+                      "changes the file" % (where, entry.reason))
     print("%d files checked, %d problem%s" % (checked, problems, "" if problems == 1 else "s"))
     if problems:
         print("To fix: where a stage should not change a file, copy the earlier stage's file\n"
               "over it (cp PREVIOUS/src/PATH STAGE/src/PATH); where it should, list the path\n"
               "with `  # why` under the stage's section in %s.\n"
               "Delete stale entries. From the repository, this rewrites the list for the tree\n"
-              "as it is, keeping the reasons it has:\n  %s --root . --write-allow %s" %
-              (shown, shown_path(root, __file__), shown))
+              "as it is, keeping the reasons it has and writing `# %s` for a new entry,\n"
+              "which you then replace with the reason:\n  %s --root . --write-allow %s" %
+              (shown, TODO_REASON, shown_path(root, __file__), shown))
     return problems
 
 

@@ -49,7 +49,7 @@ src/main.cpp    # serves
 src/routes.cpp  # errors
 
 [3-extras]  # the last stage
-src/routes.cpp
+src/routes.cpp  # extras
 """,
 }
 
@@ -135,10 +135,27 @@ class FakeTreeTest(unittest.TestCase):
             "does not exist; remove the entry")
 
     def test_listed_path_added_by_the_stage_is_stale(self):
-        self.write(ALLOW, TREE[ALLOW] + "src/extras.cpp\n")
+        self.write(ALLOW, TREE[ALLOW] + "src/extras.cpp  # extras\n")
         self.assertFails(
             "solution/stage-changes.txt:12: src/extras.cpp is listed under [3-extras], but "
             "solution/2-errors/src/extras.cpp does not exist; remove the entry")
+
+    def test_entry_without_a_reason_or_with_the_todo_one_fails(self):
+        # As --write-allow leaves a new entry, and as a hand leaves one.
+        for reason, problem in (("", "without a reason; say why after the path: "
+                                     "`src/routes.cpp  # why`"),
+                                ("  #", "without a reason; say why after the path: "
+                                        "`src/routes.cpp  # why`"),
+                                ("  # TODO: why", "with the placeholder reason `# TODO: why`; "
+                                                  "replace it with why the stage changes the file"),
+                                ("  # todo", "with the placeholder reason `# todo`; "
+                                             "replace it with why the stage changes the file")):
+            with self.subTest(reason=reason):
+                self.write(ALLOW, TREE[ALLOW].replace("src/routes.cpp  # errors",
+                                                      "src/routes.cpp" + reason))
+                out = self.assertFails("solution/stage-changes.txt:8: src/routes.cpp is listed "
+                                       "under [2-errors] " + problem)
+                self.assertIn("9 files checked, 1 problem\n", out)
 
     def test_malformed_allow_list_is_a_usage_error_with_file_and_line(self):
         cases = {
@@ -180,6 +197,7 @@ class FakeTreeTest(unittest.TestCase):
         self.write("solution/1-crud/src/main.cpp", TREE["starter/src/main.cpp"])
         self.write("solution/2-errors/src/main.cpp", "int main() { return Serve(true); }\n")
         self.write("solution/3-extras/src/main.cpp", "int main() { return Serve(true); }\n")
+        self.write(ALLOW, TREE[ALLOW].replace("src/routes.cpp  # extras", "src/routes.cpp"))
         code, out, err = self.check("--write-allow")
         self.assertEqual((code, err), (0, ""), out + err)
         entries = [line for line in out.splitlines() if line and not line.startswith("#")]
@@ -193,9 +211,23 @@ class FakeTreeTest(unittest.TestCase):
             "src/listener.cpp  # TODO: why",
             "src/routes.cpp  # TODO: why",
         ])
-        # Written over the list itself, which is read first, it checks clean.
+        # Written over the list itself, which is read first, it checks clean
+        # but for the TODO reasons, which a person must replace.
         code, out, err = self.check("--write-allow", os.path.join(self.root, ALLOW))
         self.assertEqual((code, out, err), (0, "", ""))
+        code, out, err = self.check()
+        self.assertEqual(code, 1, out + err)
+        self.assertEqual([line.split(": ", 1)[1] for line in problem_lines(out)], [
+            "src/main.cpp is listed under [2-errors] with the placeholder reason `# TODO: why`; "
+            "replace it with why the stage changes the file",
+            "src/listener.cpp is listed under [3-extras] with the placeholder reason "
+            "`# TODO: why`; replace it with why the stage changes the file",
+            "src/routes.cpp is listed under [3-extras] with the placeholder reason "
+            "`# TODO: why`; replace it with why the stage changes the file",
+        ])
+        with open(os.path.join(self.root, ALLOW)) as f:
+            text = f.read()
+        self.write(ALLOW, text.replace("TODO: why", "a reason"))
         code, out, err = self.check()
         self.assertEqual(code, 0, out + err)
 
