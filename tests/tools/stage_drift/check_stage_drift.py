@@ -6,11 +6,13 @@ own work.
 Usage: check_stage_drift.py --root REPO [--allow FILE] [--write-allow [OUT]]
 
 The snapshots, in order: starter, solution/1-crud, solution/2-errors,
-solution/3-extras. For each one and the one before it, every file under src/
-that both have must be identical, unless the allow-list names it in the
-later stage's section. A file that only one of the two has is fine: the diff
-shows it whole. An allow-list entry is stale, and a problem too, when the
-file is identical to the previous stage's copy or is missing from either.
+solution/3-extras. Each file under a stage's src/ must be identical to the
+copy of the latest earlier stage that has the same path (the stage before
+it, or, when that one does not have the file, the one before that), unless
+the allow-list names it in the stage's section. A file that no earlier stage
+has is fine: the diff shows it whole. An allow-list entry is stale, and a
+problem too, when the file is identical to its earlier copy, when the stage
+does not have it, or when no earlier stage does.
 
 The allow-list (default: solution/stage-changes.txt under REPO):
 
@@ -186,50 +188,75 @@ def diff_head(before, after, before_name, after_name):
     return shown
 
 
+class Stage:
+    """What compare() found for one stage after the starter: `sources`, for
+    each of its files that an earlier stage has, (that stage, its path), and
+    `differing`, for each of those that differ, (before, after)."""
+
+    def __init__(self, stage, sources, differing):
+        self.stage = stage
+        self.earlier = STAGES[:STAGES.index(stage)]
+        self.sources = sources
+        self.differing = differing
+
+
 def compare(root):
-    """For each stage after the first: (previous, stage, files in both,
-    {path: (before, after)} of those that differ)."""
+    """The files of each stage, and a Stage for each stage after the first:
+    each file is compared with the copy of the latest earlier stage that has
+    the same path, so a stage without the file does not hide a drifted copy
+    of it in the next."""
     files = {stage: src_files(root, stage) for stage in STAGES}
-    pairs = []
-    for previous, stage in zip(STAGES, STAGES[1:]):
-        common = sorted(files[previous] & files[stage])
+    found = []
+    for index, stage in enumerate(STAGES[1:], 1):
+        sources = {}
+        for path in files[stage]:
+            earlier = next((s for s in reversed(STAGES[:index]) if path in files[s]), None)
+            if earlier:
+                sources[path] = (earlier, path)
         differing = {}
-        for path in common:
-            before, after = read_bytes(root, previous, path), read_bytes(root, stage, path)
+        for path, (earlier, earlier_path) in sources.items():
+            before = read_bytes(root, earlier, earlier_path)
+            after = read_bytes(root, stage, path)
             if before != after:
                 differing[path] = (before, after)
-        pairs.append((previous, stage, common, differing))
-    return files, pairs
+        found.append(Stage(stage, sources, differing))
+    return files, found
 
 
 def check(root, allow, shown):
     """Prints one line per problem (a drift with the head of its diff);
     returns the number of problems."""
-    files, pairs = compare(root)
+    files, found = compare(root)
     checked = problems = 0
-    for previous, stage, common, differing in pairs:
+    for result in found:
+        stage, sources = result.stage, result.sources
         section = section_of(stage)
         listed = allow[section]
-        checked += len(common)
-        for path, (before, after) in sorted(differing.items()):
+        checked += len(sources)
+        for path, (before, after) in sorted(result.differing.items()):
             if path in listed:
                 continue
             problems += 1
-            before_name, after_name = previous + "/" + path, stage + "/" + path
+            earlier, earlier_path = sources[path]
+            before_name, after_name = earlier + "/" + earlier_path, stage + "/" + path
             print("%s: differs from %s, and %s does not list it under [%s]" %
                   (after_name, before_name, shown, section))
             print("\n".join(diff_head(before, after, before_name, after_name)))
         for path, entry in sorted(listed.items(), key=lambda item: item[1].line):
             where = "%s:%d: %s is listed under [%s]" % (shown, entry.line, path, section)
-            missing = [s + "/" + path for s in (previous, stage) if path not in files[s]]
+            missing = []
+            if path not in files[stage]:
+                missing.append("%s/%s does not exist" % (stage, path))
+            if path not in sources and not any(path in files[s] for s in result.earlier):
+                missing.append("no earlier stage has %s" % path)
             if missing:
                 problems += 1
-                print("%s, but %s; remove the entry" % (where, " and ".join(
-                    name + " does not exist" for name in missing)))
-            elif path not in differing:
+                print("%s, but %s; remove the entry" % (where, " and ".join(missing)))
+            elif path not in result.differing:
                 problems += 1
+                earlier, earlier_path = sources[path]
                 print("%s, but %s/%s is identical to %s/%s; remove the entry" %
-                      (where, stage, path, previous, path))
+                      (where, stage, path, earlier, earlier_path))
             elif not entry.reason:
                 problems += 1
                 print("%s without a reason; say why after the path: `%s  # why`" %
@@ -252,12 +279,12 @@ def check(root, allow, shown):
 
 def fresh_allow(root, allow):
     """The allow-list text for the tree as it is, keeping known reasons."""
-    _, pairs = compare(root)
+    _, found = compare(root)
     out = [HEADER]
-    for previous, stage, _, differing in pairs:
-        section = section_of(stage)
-        out.append("\n[%s]  # %s over %s\n" % (section, stage, previous))
-        for path in sorted(differing):
+    for previous, result in zip(STAGES, found):
+        section = section_of(result.stage)
+        out.append("\n[%s]  # %s over %s\n" % (section, result.stage, previous))
+        for path in sorted(result.differing):
             known = allow[section].get(path)
             out.append("%s  # %s\n" % (path, known.reason if known and known.reason
                                        else TODO_REASON))

@@ -108,6 +108,26 @@ class FakeTreeTest(unittest.TestCase):
         self.assertIn("9 files checked, 2 problems", out)
         self.assertIn("cp PREVIOUS/src/PATH STAGE/src/PATH", out)
 
+    def test_copy_back_after_a_stage_without_it_is_compared_with_the_last_one(self):
+        # Stage 2 drops listener.cpp; stage 3 brings back an edited copy.
+        os.remove(os.path.join(self.root, "solution/2-errors/src/listener.cpp"))
+        self.write("solution/3-extras/src/listener.cpp", "// A stray edit.\n", mode="a")
+        out = self.assertFails(
+            "solution/3-extras/src/listener.cpp: differs from solution/1-crud/src/listener.cpp,"
+            " and solution/stage-changes.txt does not list it under [3-extras]")
+        self.assertIn("    +// A stray edit.", out.splitlines())
+        self.assertIn("8 files checked, 1 problem\n", out)
+        # Listed under the stage that changes it, it passes.
+        self.write(ALLOW, TREE[ALLOW] + "src/listener.cpp  # back, with TLS\n")
+        code, out, err = self.check()
+        self.assertEqual(code, 0, out + err)
+        # Brought back unchanged, it needs no entry: the entry is stale.
+        self.write("solution/3-extras/src/listener.cpp", LISTENER)
+        self.assertFails(
+            "solution/stage-changes.txt:12: src/listener.cpp is listed under [3-extras], but "
+            "solution/3-extras/src/listener.cpp is identical to solution/1-crud/src/listener.cpp;"
+            " remove the entry")
+
     def test_diff_is_cut_after_twenty_lines(self):
         self.write("solution/1-crud/src/listener.cpp",
                    "".join("// line %d\n" % i for i in range(40)), mode="a")
@@ -131,14 +151,20 @@ class FakeTreeTest(unittest.TestCase):
         self.write(ALLOW, TREE[ALLOW] + "src/gone.cpp  # removed since\n")
         self.assertFails(
             "solution/stage-changes.txt:12: src/gone.cpp is listed under [3-extras], but "
-            "solution/2-errors/src/gone.cpp does not exist and solution/3-extras/src/gone.cpp "
-            "does not exist; remove the entry")
+            "solution/3-extras/src/gone.cpp does not exist and no earlier stage has "
+            "src/gone.cpp; remove the entry")
 
     def test_listed_path_added_by_the_stage_is_stale(self):
         self.write(ALLOW, TREE[ALLOW] + "src/extras.cpp  # extras\n")
         self.assertFails(
             "solution/stage-changes.txt:12: src/extras.cpp is listed under [3-extras], but "
-            "solution/2-errors/src/extras.cpp does not exist; remove the entry")
+            "no earlier stage has src/extras.cpp; remove the entry")
+
+    def test_listed_path_the_stage_dropped_is_stale(self):
+        self.write(ALLOW, TREE[ALLOW] + "src/errors.cpp  # dropped\n")
+        self.assertFails(
+            "solution/stage-changes.txt:12: src/errors.cpp is listed under [3-extras], but "
+            "solution/3-extras/src/errors.cpp does not exist; remove the entry")
 
     def test_entry_without_a_reason_or_with_the_todo_one_fails(self):
         # As --write-allow leaves a new entry, and as a hand leaves one.
