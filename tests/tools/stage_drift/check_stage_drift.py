@@ -9,17 +9,25 @@ The snapshots, in order: starter, solution/1-crud, solution/2-errors,
 solution/3-extras. Each file under a stage's src/ must be identical to the
 copy of the latest earlier stage that has the same path (the stage before
 it, or, when that one does not have the file, the one before that), unless
-the allow-list names it in the stage's section. A file that no earlier stage
-has is fine: the diff shows it whole. An allow-list entry is stale, and a
-problem too, when the file is identical to its earlier copy, when the stage
-does not have it, or when no earlier stage does.
+the allow-list names it in the stage's section.
+
+A file the stage moved to another folder is compared with its old copy too:
+a path the stage before has and the stage does not, and a path the stage has
+and no earlier stage does, are paired when they share a basename and are
+the only such paths with it. A problem there reads `moved from OLD`; an
+entry names the new path. Any other file that no earlier stage has is fine:
+the diff shows it whole.
+
+An allow-list entry is stale, and a problem too, when the file is identical
+to its earlier copy, when the stage does not have it, or when no earlier
+stage does.
 
 The allow-list (default: solution/stage-changes.txt under REPO):
 
   # A comment; blank lines are allowed too.
   [1-crud]
   src/http/http_routes.cpp  # the five user routes
-  src/main.cpp
+  src/main.cpp  # wires store -> service -> routes
   [2-errors]
   ...
 
@@ -200,6 +208,21 @@ class Stage:
         self.differing = differing
 
 
+def moves(gone, new):
+    """{new path: old path} for the files a stage moved to another folder:
+    a path the stage before has and this one does not (`gone`), and one no
+    earlier stage has (`new`), with the same basename, when it is the only
+    one on each side."""
+    def by_name(paths):
+        named = {}
+        for path in paths:
+            named.setdefault(posixpath.basename(path), []).append(path)
+        return named
+    old, now = by_name(gone), by_name(new)
+    return {now[name][0]: old[name][0] for name in now
+            if len(now[name]) == 1 and len(old.get(name, ())) == 1}
+
+
 def compare(root):
     """The files of each stage, and a Stage for each stage after the first:
     each file is compared with the copy of the latest earlier stage that has
@@ -213,6 +236,10 @@ def compare(root):
             earlier = next((s for s in reversed(STAGES[:index]) if path in files[s]), None)
             if earlier:
                 sources[path] = (earlier, path)
+        new = [path for path in files[stage] if path not in sources]
+        gone = [path for path in files[STAGES[index - 1]] if path not in files[stage]]
+        for path, old in moves(gone, new).items():
+            sources[path] = (STAGES[index - 1], old)
         differing = {}
         for path, (earlier, earlier_path) in sources.items():
             before = read_bytes(root, earlier, earlier_path)
@@ -239,8 +266,10 @@ def check(root, allow, shown):
             problems += 1
             earlier, earlier_path = sources[path]
             before_name, after_name = earlier + "/" + earlier_path, stage + "/" + path
-            print("%s: differs from %s, and %s does not list it under [%s]" %
-                  (after_name, before_name, shown, section))
+            how = ("moved from %s and differs from it" if earlier_path != path
+                   else "differs from %s") % before_name
+            print("%s: %s, and %s does not list it under [%s]" %
+                  (after_name, how, shown, section))
             print("\n".join(diff_head(before, after, before_name, after_name)))
         for path, entry in sorted(listed.items(), key=lambda item: item[1].line):
             where = "%s:%d: %s is listed under [%s]" % (shown, entry.line, path, section)
@@ -255,8 +284,10 @@ def check(root, allow, shown):
             elif path not in result.differing:
                 problems += 1
                 earlier, earlier_path = sources[path]
-                print("%s, but %s/%s is identical to %s/%s; remove the entry" %
-                      (where, stage, path, earlier, earlier_path))
+                how = ("%s/%s, moved from %s/%s, is identical to it" if earlier_path != path
+                       else "%s/%s is identical to %s/%s")
+                print("%s, but %s; remove the entry" %
+                      (where, how % (stage, path, earlier, earlier_path)))
             elif not entry.reason:
                 problems += 1
                 print("%s without a reason; say why after the path: `%s  # why`" %

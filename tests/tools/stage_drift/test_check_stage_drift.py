@@ -128,6 +128,52 @@ class FakeTreeTest(unittest.TestCase):
             "solution/3-extras/src/listener.cpp is identical to solution/1-crud/src/listener.cpp;"
             " remove the entry")
 
+    def move_listener(self, text, *stages):
+        """Moves src/listener.cpp to src/net/listener.cpp in `stages`, with `text`."""
+        for stage in stages:
+            os.remove(os.path.join(self.root, stage, "src/listener.cpp"))
+            self.write(stage + "/src/net/listener.cpp", text)
+
+    def test_moved_copy_is_compared_with_its_old_path(self):
+        # Stage 2 moves listener.cpp into src/net/ and edits it; stage 3 copies it.
+        self.move_listener(LISTENER + "// A stray edit.\n",
+                           "solution/2-errors", "solution/3-extras")
+        out = self.assertFails(
+            "solution/2-errors/src/net/listener.cpp: moved from solution/1-crud/src/listener.cpp"
+            " and differs from it, and solution/stage-changes.txt does not list it under "
+            "[2-errors]")
+        self.assertIn("    --- solution/1-crud/src/listener.cpp", out.splitlines())
+        self.assertIn("    +// A stray edit.", out.splitlines())
+        self.assertIn("9 files checked, 1 problem\n", out)
+        code, out, err = self.check("--write-allow")
+        stage2 = out.split("\n[2-errors]")[1].split("\n[3-extras]")[0]
+        self.assertIn("src/net/listener.cpp  # TODO: why", stage2.splitlines())
+        # Listed under the stage that moves it, by its new path, it passes.
+        self.write(ALLOW, TREE[ALLOW].replace("src/routes.cpp  # errors",
+                                              "src/routes.cpp  # errors\n"
+                                              "src/net/listener.cpp  # with TLS"))
+        code, out, err = self.check()
+        self.assertEqual(code, 0, out + err)
+        # Moved unchanged, it needs no entry: the entry is stale.
+        for stage in ("solution/2-errors", "solution/3-extras"):
+            self.write(stage + "/src/net/listener.cpp", LISTENER)
+        self.assertFails(
+            "solution/stage-changes.txt:9: src/net/listener.cpp is listed under [2-errors], but "
+            "solution/2-errors/src/net/listener.cpp, moved from solution/1-crud/src/listener.cpp,"
+            " is identical to it; remove the entry")
+
+    def test_move_pairs_only_one_old_path_with_one_new_path_by_basename(self):
+        self.move_listener(LISTENER, "solution/2-errors", "solution/3-extras")
+        code, out, err = self.check()
+        self.assertEqual((code, out, err), (0, "9 files checked, 0 problems\n", ""))
+        # Two new listener.cpp in stage 2: which one moved is a guess, so
+        # neither is paired and both pass as new.
+        for stage in ("solution/2-errors", "solution/3-extras"):
+            self.write(stage + "/src/net/listener.cpp", "// TLS.\n")
+        self.write("solution/2-errors/src/tls/listener.cpp", "// TLS too.\n")
+        code, out, err = self.check()
+        self.assertEqual((code, out, err), (0, "8 files checked, 0 problems\n", ""))
+
     def test_diff_is_cut_after_twenty_lines(self):
         self.write("solution/1-crud/src/listener.cpp",
                    "".join("// line %d\n" % i for i in range(40)), mode="a")
