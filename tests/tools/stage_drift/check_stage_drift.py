@@ -20,7 +20,8 @@ the diff shows it whole.
 
 An allow-list entry is stale, and a problem too, when the file is identical
 to its earlier copy, when the stage does not have it, or when no earlier
-stage does.
+stage does. A symbolic link under a stage's src/ is a problem as well: the
+check does not follow it, and the files behind it would drop out unseen.
 
 The allow-list (default: solution/stage-changes.txt under REPO):
 
@@ -45,7 +46,8 @@ OUT may be the allow-list itself, which is read first:
 
 The check fails until each `# TODO: why` is replaced with the reason.
 
-Exit status: 0 when clean, 1 when a problem was found, 2 on a usage error
+Exit status: 0 when clean, 1 when a problem was found (--write-allow: a
+symbolic link under src/, and nothing written), 2 on a usage error
 (a missing stage folder, an unreadable or malformed allow-list).
 """
 
@@ -162,17 +164,26 @@ def read_allow(path, shown, missing_ok=False):
 
 
 def src_files(root, stage):
-    """The files under STAGE/src, as paths relative to STAGE ('src/...')."""
+    """The files under STAGE/src, as paths relative to STAGE ('src/...'),
+    and the symbolic links there, which are not followed."""
     top = os.path.join(root, stage, "src")
     if not os.path.isdir(top):
         raise UsageError("%s/src: no such folder; the stages are %s" % (stage, ", ".join(STAGES)))
-    found = set()
-    for folder, _, files in os.walk(top):
-        for name in files:
+    found, links = set(), set()
+    for folder, folders, files in os.walk(top):
+        for name in folders + files:
             full = os.path.join(folder, name)
-            if os.path.isfile(full):
-                found.add(os.path.relpath(full, os.path.join(root, stage)).replace(os.sep, "/"))
-    return found
+            path = os.path.relpath(full, os.path.join(root, stage)).replace(os.sep, "/")
+            if os.path.islink(full):
+                links.add(path)
+            elif name in files and os.path.isfile(full):
+                found.add(path)
+    return found, links
+
+
+def link_problem(name):
+    return "%s: a symbolic link, which the check does not follow; put the folder or file " \
+        "itself there" % name
 
 
 def read_bytes(root, stage, path):
@@ -228,7 +239,9 @@ def compare(root):
     each file is compared with the copy of the latest earlier stage that has
     the same path, so a stage without the file does not hide a drifted copy
     of it in the next."""
-    files = {stage: src_files(root, stage) for stage in STAGES}
+    listed = {stage: src_files(root, stage) for stage in STAGES}
+    files = {stage: listed[stage][0] for stage in STAGES}
+    links = [stage + "/" + path for stage in STAGES for path in sorted(listed[stage][1])]
     found = []
     for index, stage in enumerate(STAGES[1:], 1):
         sources = {}
@@ -247,14 +260,16 @@ def compare(root):
             if before != after:
                 differing[path] = (before, after)
         found.append(Stage(stage, sources, differing))
-    return files, found
+    return files, links, found
 
 
 def check(root, allow, shown):
     """Prints one line per problem (a drift with the head of its diff);
     returns the number of problems."""
-    files, found = compare(root)
-    checked = problems = 0
+    files, links, found = compare(root)
+    checked, problems = 0, len(links)
+    for name in links:
+        print(link_problem(name))
     for result in found:
         stage, sources = result.stage, result.sources
         section = section_of(stage)
@@ -309,8 +324,13 @@ def check(root, allow, shown):
 
 
 def fresh_allow(root, allow):
-    """The allow-list text for the tree as it is, keeping known reasons."""
-    _, found = compare(root)
+    """The allow-list text for the tree as it is, keeping known reasons; or
+    None, with a line on stderr for each symbolic link under src/."""
+    _, links, found = compare(root)
+    for name in links:
+        print(link_problem(name), file=sys.stderr)
+    if links:
+        return None
     out = [HEADER]
     for previous, result in zip(STAGES, found):
         section = section_of(result.stage)
@@ -366,6 +386,8 @@ def main(argv):
                              "before it could be read; restore it (git checkout -- %s) and run "
                              "--write-allow %s instead of redirecting" % (shown, shown, shown))
         text = fresh_allow(root, read_allow(allow_path, shown, missing_ok=True))
+        if text is None:
+            return 1
         if args.write_allow == "-":
             sys.stdout.write(text)
         else:

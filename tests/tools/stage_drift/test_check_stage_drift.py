@@ -174,6 +174,24 @@ class FakeTreeTest(unittest.TestCase):
         code, out, err = self.check()
         self.assertEqual((code, out, err), (0, "8 files checked, 0 problems\n", ""))
 
+    def test_symbolic_links_under_src_are_refused(self):
+        # A link to a folder hides its files from a walk; a link to the
+        # earlier stage's copy looks identical but is not a copy.
+        self.write("vendor/json.hpp", "// JSON.\n")
+        os.symlink(os.path.join(self.root, "vendor"),
+                   os.path.join(self.root, "solution/2-errors/src/vendor"))
+        listener = os.path.join(self.root, "solution/3-extras/src/listener.cpp")
+        os.remove(listener)
+        os.symlink("../../2-errors/src/listener.cpp", listener)
+        out = self.assertFails("solution/2-errors/src/vendor: a symbolic link, which the check "
+                               "does not follow; put the folder or file itself there")
+        self.assertIn("solution/3-extras/src/listener.cpp: a symbolic link, which the check "
+                      "does not follow; put the folder or file itself there", problem_lines(out))
+        self.assertIn("8 files checked, 2 problems\n", out)
+        code, out, err = self.check("--write-allow")
+        self.assertEqual((code, out), (1, ""), err)
+        self.assertIn("solution/2-errors/src/vendor: a symbolic link", err)
+
     def test_diff_is_cut_after_twenty_lines(self):
         self.write("solution/1-crud/src/listener.cpp",
                    "".join("// line %d\n" % i for i in range(40)), mode="a")
