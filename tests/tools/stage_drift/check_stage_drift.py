@@ -11,6 +11,11 @@ copy of the latest earlier stage that has the same path (the stage before
 it, or, when that one does not have the file, the one before that), unless
 the allow-list names it in the stage's section.
 
+The files of a stage: in a git checkout, those under its src/ that git
+tracks or that are untracked but not ignored (git ls-files --cached --others
+--exclude-standard); elsewhere, every file there. Backups (*~, *.orig,
+*.rej, *.swp) are skipped either way.
+
 A file the stage moved to another folder is compared with its old copy too:
 a path the stage before has and the stage does not, and a path the stage has
 and no earlier stage does, are paired when they share a basename and are
@@ -48,7 +53,8 @@ The check fails until each `# TODO: why` is replaced with the reason.
 
 Exit status: 0 when clean, 1 when a problem was found (--write-allow: a
 symbolic link under src/, and nothing written), 2 on a usage error
-(a missing stage folder, an unreadable or malformed allow-list).
+(a missing stage folder or one without a file to check, an unreadable or
+malformed allow-list).
 """
 
 import argparse
@@ -56,6 +62,7 @@ import difflib
 import os
 import posixpath
 import re
+import subprocess
 import sys
 
 # The snapshots, each against the one before it.
@@ -63,6 +70,7 @@ STAGES = ("starter", "solution/1-crud", "solution/2-errors", "solution/3-extras"
 DEFAULT_ALLOW = "solution/stage-changes.txt"
 DIFF_LINES = 20
 TODO_REASON = "TODO: why"
+BACKUPS = ("~", ".orig", ".rej", ".swp")  # Editors' and patch's leftovers, never checked.
 PLACEHOLDER_RE = re.compile(r"TODO\b", re.IGNORECASE)
 
 HEADER = """\
@@ -163,21 +171,55 @@ def read_allow(path, shown, missing_ok=False):
     return parse_allow(text, shown)
 
 
-def src_files(root, stage):
+def git(folder, *args):
+    """`git -C FOLDER ARGS`, run: its CompletedProcess (bytes), or None when
+    there is no git to run."""
+    try:
+        return subprocess.run(["git", "-C", folder, *args], capture_output=True, timeout=120)
+    except OSError:
+        return None
+
+
+def in_checkout(root):
+    result = git(root, "rev-parse", "--is-inside-work-tree")
+    return bool(result) and result.returncode == 0 and result.stdout.strip() == b"true"
+
+
+def src_files(root, stage, use_git):
     """The files under STAGE/src, as paths relative to STAGE ('src/...'),
-    and the symbolic links there, which are not followed."""
+    and the symbolic links there, which are not followed. In a git checkout
+    (use_git), the files git tracks and the untracked ones it does not
+    ignore; elsewhere, every file. Backups (BACKUPS) are left out."""
     top = os.path.join(root, stage, "src")
     if not os.path.isdir(top):
         raise UsageError("%s/src: no such folder; the stages are %s" % (stage, ", ".join(STAGES)))
+    if use_git:
+        result = git(top, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+        if result is None or result.returncode != 0:
+            raise UsageError("%s/src: git ls-files failed: %s" % (
+                stage, os.fsdecode(result.stderr).strip() if result else "no git to run"))
+        names = sorted({os.fsdecode(name) for name in result.stdout.split(b"\0") if name})
+    else:
+        names = []
+        for folder, folders, files in os.walk(top):
+            inside = os.path.relpath(folder, top)
+            names += [os.path.normpath(os.path.join(inside, name)) for name in files]
+            names += [os.path.normpath(os.path.join(inside, name)) for name in folders
+                      if os.path.islink(os.path.join(folder, name))]
     found, links = set(), set()
-    for folder, folders, files in os.walk(top):
-        for name in folders + files:
-            full = os.path.join(folder, name)
-            path = os.path.relpath(full, os.path.join(root, stage)).replace(os.sep, "/")
-            if os.path.islink(full):
-                links.add(path)
-            elif name in files and os.path.isfile(full):
-                found.add(path)
+    for name in names:
+        full = os.path.join(top, name)
+        path = "src/" + name.replace(os.sep, "/")
+        if path.endswith(BACKUPS):
+            continue
+        if os.path.islink(full):
+            links.add(path)
+        elif os.path.isfile(full):  # Not a file git tracks but the tree lost.
+            found.add(path)
+    if not found and not links:
+        raise UsageError("%s/src: no file to check%s" % (
+            stage, " (git ls-files lists none that git tracks or does not ignore)"
+            if use_git else ""))
     return found, links
 
 
@@ -239,7 +281,8 @@ def compare(root):
     each file is compared with the copy of the latest earlier stage that has
     the same path, so a stage without the file does not hide a drifted copy
     of it in the next."""
-    listed = {stage: src_files(root, stage) for stage in STAGES}
+    use_git = in_checkout(root)
+    listed = {stage: src_files(root, stage, use_git) for stage in STAGES}
     files = {stage: listed[stage][0] for stage in STAGES}
     links = [stage + "/" + path for stage in STAGES for path in sorted(listed[stage][1])]
     found = []

@@ -54,9 +54,20 @@ src/routes.cpp  # extras
 }
 
 
+# Git, for the checker and the fixtures: no repository above the temporary
+# folder (so a fake tree is inside one only when a test makes it one), no
+# configuration but the test's own, and an author for commits.
+ENV = {name: value for name, value in os.environ.items()
+       if name not in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE")}
+ENV.update(GIT_CEILING_DIRECTORIES=os.path.realpath(tempfile.gettempdir()),
+           GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull,
+           GIT_AUTHOR_NAME="Self-test", GIT_AUTHOR_EMAIL="self-test@example.invalid",
+           GIT_COMMITTER_NAME="Self-test", GIT_COMMITTER_EMAIL="self-test@example.invalid")
+
+
 def run(*args):
     result = subprocess.run([sys.executable, "-B", CHECKER, *args], capture_output=True,
-                            text=True, timeout=120)
+                            text=True, timeout=120, env=ENV)
     return result.returncode, result.stdout, result.stderr
 
 
@@ -191,6 +202,14 @@ class FakeTreeTest(unittest.TestCase):
         code, out, err = self.check("--write-allow")
         self.assertEqual((code, out), (1, ""), err)
         self.assertIn("solution/2-errors/src/vendor: a symbolic link", err)
+
+    def test_backup_files_are_skipped(self):
+        for stage, text in (("starter", "// Old.\n"), ("solution/1-crud", "// New.\n")):
+            for suffix in ("~", ".orig", ".rej", ".swp"):
+                self.write(stage + "/src/listener.cpp" + suffix, text)
+            self.write(stage + "/src/.routes.cpp.swp", text)
+        code, out, err = self.check()
+        self.assertEqual((code, out, err), (0, "9 files checked, 0 problems\n", ""))
 
     def test_diff_is_cut_after_twenty_lines(self):
         self.write("solution/1-crud/src/listener.cpp",
@@ -329,6 +348,43 @@ class FakeTreeTest(unittest.TestCase):
                                     text=True, timeout=120)
         self.assertEqual(result.returncode, 2)
         self.assertIn("the output is the allow-list itself", result.stderr)
+
+
+@unittest.skipUnless(shutil.which("git"), "needs git")
+class GitTreeTest(FakeTreeTest):
+    """Every test of the fake tree again, the tree committed to a git
+    repository of its own; and what only a checkout has."""
+
+    def setUp(self):
+        super().setUp()
+        self.git("init", "-q")
+        self.git("add", "-A")
+        self.git("commit", "-q", "-m", "The fixture.")
+
+    def git(self, *args):
+        subprocess.run(["git", "-C", self.root, *args], env=ENV, check=True, timeout=60,
+                       stdout=subprocess.DEVNULL)
+
+    def test_files_git_ignores_are_skipped_and_untracked_ones_checked(self):
+        self.write(".gitignore", "*.log\n/solution/2-errors/src/generated/\n")
+        for stage, text in (("solution/1-crud", "one\n"), ("solution/2-errors", "two\n")):
+            self.write(stage + "/src/build.log", text)
+            self.write(stage + "/src/generated/listener.cpp", text)
+        code, out, err = self.check()
+        self.assertEqual((code, out, err), (0, "9 files checked, 0 problems\n", ""))
+        # Untracked but not ignored: a file of the stage like any other.
+        self.write("solution/3-extras/src/build.cpp", "three\n")
+        self.write("solution/2-errors/src/build.cpp", "two\n")
+        self.assertFails("solution/3-extras/src/build.cpp: differs from "
+                         "solution/2-errors/src/build.cpp, and solution/stage-changes.txt does "
+                         "not list it under [3-extras]")
+
+    def test_stage_with_no_file_git_lists_is_a_usage_error(self):
+        self.git("rm", "-q", "-r", "--cached", "solution/2-errors")
+        self.write(".gitignore", "/solution/2-errors/\n")
+        code, out, err = self.check()
+        self.assertEqual((code, out), (2, ""), err)
+        self.assertIn("solution/2-errors/src: no file to check", err)
 
 
 def same_bytes(*paths):
