@@ -14,7 +14,11 @@ the allow-list names it in the stage's section.
 The files of a stage: in a git checkout, those under its src/ that git
 tracks or that are untracked but not ignored (git ls-files --cached --others
 --exclude-standard); elsewhere, every file there. Backups (*~, *.orig,
-*.rej, *.swp) are skipped either way.
+*.rej, *.swp) are skipped either way. In a git checkout where starter/ has
+changes against HEAD (a candidate at work on the starter in the full kit:
+`git diff HEAD -- starter` is not empty, or there is an untracked file there
+that git does not ignore), the starter is read as committed at HEAD, and a
+first line, `note: ...`, says so. Outside git the tree is all there is.
 
 A file the stage moved to another folder is compared with its old copy too:
 a path the stage before has and the stage does not, and a path the stage has
@@ -59,6 +63,7 @@ malformed allow-list).
 
 import argparse
 import difflib
+import functools
 import os
 import posixpath
 import re
@@ -276,15 +281,78 @@ def moves(gone, new):
             if len(now[name]) == 1 and len(old.get(name, ())) == 1}
 
 
+def starter_changed(root):
+    """Whether the starter in ROOT, a git checkout, has changes against HEAD:
+    to a tracked file, or an untracked file git does not ignore (backups
+    aside)."""
+    diff = git(root, "diff", "--quiet", "HEAD", "--", STAGES[0])
+    if diff.returncode != 0:
+        return diff.returncode == 1  # Else no HEAD, say: nothing to fall back on.
+    others = git(root, "ls-files", "-z", "--others", "--exclude-standard", "--", STAGES[0])
+    return others.returncode == 0 and any(
+        name and not name.endswith(BACKUPS) for name in os.fsdecode(others.stdout).split("\0"))
+
+
+def at_head(root, stage):
+    """STAGE/src as committed at HEAD: (files, links, read), or None when
+    HEAD has no file there."""
+    listing = git(root, "ls-tree", "-r", "-z", "HEAD", "--", stage + "/src/")
+    if listing.returncode != 0:
+        return None
+    blobs, links = {}, set()
+    for line in os.fsdecode(listing.stdout).split("\0"):
+        if not line:
+            continue
+        meta, name = line.split("\t", 1)
+        mode, kind, oid = meta.split()
+        path = name[len(stage) + 1:]
+        if path.endswith(BACKUPS):
+            continue
+        if mode == "120000":
+            links.add(path)
+        elif kind == "blob":
+            blobs[path] = oid
+
+    def read(path):
+        blob = git(root, "cat-file", "blob", blobs[path])
+        if blob.returncode != 0:
+            raise UsageError("%s/%s at HEAD: git cat-file failed: %s" %
+                             (stage, path, os.fsdecode(blob.stderr).strip()))
+        return blob.stdout
+    return (set(blobs), links, read) if blobs else None
+
+
+class Comparison:
+    """What compare() found: `files` and `links` of each stage, a Stage for
+    each stage after the first, and a `note` to print, or None."""
+
+    def __init__(self, files, links, stages, note):
+        self.files = files
+        self.links = links
+        self.stages = stages
+        self.note = note
+
+
 def compare(root):
-    """The files of each stage, and a Stage for each stage after the first:
-    each file is compared with the copy of the latest earlier stage that has
-    the same path, so a stage without the file does not hide a drifted copy
-    of it in the next."""
+    """Each file is compared with the copy of the latest earlier stage that
+    has the same path, so a stage without the file does not hide a drifted
+    copy of it in the next; then a moved file with its old copy. In a git
+    checkout where the starter has changes (a candidate at work on it in the
+    kit), the starter is read as committed at HEAD."""
     use_git = in_checkout(root)
-    listed = {stage: src_files(root, stage, use_git) for stage in STAGES}
-    files = {stage: listed[stage][0] for stage in STAGES}
-    links = [stage + "/" + path for stage in STAGES for path in sorted(listed[stage][1])]
+    snapshots = {}
+    for stage in STAGES:
+        found, links = src_files(root, stage, use_git)
+        snapshots[stage] = (found, links, functools.partial(read_bytes, root, stage))
+    note = None
+    if use_git and starter_changed(root):
+        committed = at_head(root, STAGES[0])
+        if committed:
+            snapshots[STAGES[0]] = committed
+            note = ("note: %s/ has changes against HEAD; the stages are compared with the "
+                    "starter as committed there (git show HEAD:%s/src/PATH)" % ((STAGES[0],) * 2))
+    files = {stage: snapshots[stage][0] for stage in STAGES}
+    links = [stage + "/" + path for stage in STAGES for path in sorted(snapshots[stage][1])]
     found = []
     for index, stage in enumerate(STAGES[1:], 1):
         sources = {}
@@ -298,18 +366,21 @@ def compare(root):
             sources[path] = (STAGES[index - 1], old)
         differing = {}
         for path, (earlier, earlier_path) in sources.items():
-            before = read_bytes(root, earlier, earlier_path)
-            after = read_bytes(root, stage, path)
+            before = snapshots[earlier][2](earlier_path)
+            after = snapshots[stage][2](path)
             if before != after:
                 differing[path] = (before, after)
         found.append(Stage(stage, sources, differing))
-    return files, links, found
+    return Comparison(files, links, found, note)
 
 
 def check(root, allow, shown):
     """Prints one line per problem (a drift with the head of its diff);
     returns the number of problems."""
-    files, links, found = compare(root)
+    compared = compare(root)
+    files, links, found = compared.files, compared.links, compared.stages
+    if compared.note:
+        print(compared.note)
     checked, problems = 0, len(links)
     for name in links:
         print(link_problem(name))
@@ -369,13 +440,15 @@ def check(root, allow, shown):
 def fresh_allow(root, allow):
     """The allow-list text for the tree as it is, keeping known reasons; or
     None, with a line on stderr for each symbolic link under src/."""
-    _, links, found = compare(root)
-    for name in links:
+    compared = compare(root)
+    if compared.note:
+        print(compared.note, file=sys.stderr)
+    for name in compared.links:
         print(link_problem(name), file=sys.stderr)
-    if links:
+    if compared.links:
         return None
     out = [HEADER]
-    for previous, result in zip(STAGES, found):
+    for previous, result in zip(STAGES, compared.stages):
         section = section_of(result.stage)
         out.append("\n[%s]  # %s over %s\n" % (section, result.stage, previous))
         for path in sorted(result.differing):

@@ -71,11 +71,16 @@ def run(*args):
     return result.returncode, result.stdout, result.stderr
 
 
+STARTER_AT_HEAD = ("note: starter/ has changes against HEAD; the stages are compared with the "
+                   "starter as committed there (git show HEAD:starter/src/PATH)")
+
+
 def problem_lines(stdout):
-    """The problem lines: neither diff lines (indented) nor the closing ones."""
+    """The problem lines: neither diff lines (indented), the note nor the
+    closing lines."""
     lines = stdout.splitlines()
     end = next(i for i, line in enumerate(lines) if " files checked, " in line)
-    return [line for line in lines[:end] if not line.startswith(" ")]
+    return [line for line in lines[:end] if not line.startswith((" ", "note: "))]
 
 
 class FakeTreeTest(unittest.TestCase):
@@ -210,6 +215,14 @@ class FakeTreeTest(unittest.TestCase):
             self.write(stage + "/src/.routes.cpp.swp", text)
         code, out, err = self.check()
         self.assertEqual((code, out, err), (0, "9 files checked, 0 problems\n", ""))
+
+    def test_edit_to_the_starter_outside_git_is_an_edit(self):
+        # Outside git there is no committed starter to fall back on.
+        self.write("starter/src/listener.cpp", "// The candidate's edit.\n", mode="a")
+        out = self.assertFails(
+            "solution/1-crud/src/listener.cpp: differs from starter/src/listener.cpp,"
+            " and solution/stage-changes.txt does not list it under [1-crud]")
+        self.assertNotIn("note:", out)
 
     def test_diff_is_cut_after_twenty_lines(self):
         self.write("solution/1-crud/src/listener.cpp",
@@ -378,6 +391,35 @@ class GitTreeTest(FakeTreeTest):
         self.assertFails("solution/3-extras/src/build.cpp: differs from "
                          "solution/2-errors/src/build.cpp, and solution/stage-changes.txt does "
                          "not list it under [3-extras]")
+
+    def test_edit_to_the_starter_outside_git_is_an_edit(self):
+        self.skipTest("inside git; see test_changed_starter_is_read_as_committed")
+
+    def test_changed_starter_is_read_as_committed(self):
+        # A candidate at work on the starter in the kit: an edit, a new file
+        # that a later stage has too, and the note that says so.
+        self.write("starter/src/listener.cpp", "// The candidate's edit.\n", mode="a")
+        self.write("starter/src/extras.cpp", "// The candidate's extras.\n")
+        code, out, err = self.check()
+        self.assertEqual((code, out, err), (0, STARTER_AT_HEAD + "\n9 files checked, 0 problems\n",
+                                            ""))
+        code, out, err = self.check("--write-allow")
+        self.assertEqual((code, err), (0, STARTER_AT_HEAD + "\n"), out)
+        self.assertNotIn("TODO", out)
+        # What stage 1 changes is still seen, against the committed starter.
+        self.write("solution/1-crud/src/listener.cpp", "// A stray edit.\n", mode="a")
+        out = self.assertFails(
+            "solution/1-crud/src/listener.cpp: differs from starter/src/listener.cpp,"
+            " and solution/stage-changes.txt does not list it under [1-crud]")
+        self.assertIn("    +// A stray edit.", out.splitlines())
+        self.assertNotIn("    -// The candidate's edit.", out.splitlines())
+        self.assertEqual(out.splitlines()[0], STARTER_AT_HEAD)
+
+    def test_starter_with_only_an_untracked_file_is_read_as_committed(self):
+        self.write("starter/src/extras.cpp", "// The candidate's extras.\n")
+        code, out, err = self.check()
+        self.assertEqual((code, out, err), (0, STARTER_AT_HEAD + "\n9 files checked, 0 problems\n",
+                                            ""))
 
     def test_stage_with_no_file_git_lists_is_a_usage_error(self):
         self.git("rm", "-q", "-r", "--cached", "solution/2-errors")
