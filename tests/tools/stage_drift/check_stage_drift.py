@@ -79,14 +79,17 @@ BACKUPS = ("~", ".orig", ".rej", ".swp")  # Editors' and patch's leftovers, neve
 PLACEHOLDER_RE = re.compile(r"TODO\b", re.IGNORECASE)
 
 HEADER = """\
-# What each stage of the solution changes in src/ against the stage before
+# What each stage of the solution changes in src/ against the stages before
 # it ([1-crud] against starter): one path per line, relative to the stage's
-# folder, with `# why`. Every other file that both stages have must be a
-# byte-identical copy, so that `diff -ruN` shows only the stage's own work,
-# and every path listed must really differ. The check is
+# folder, with `# why` (no reason, or a TODO, fails the check). Every other
+# file must be a byte-identical copy of the latest earlier stage's file with
+# the same path, or of its old path when the stage moved it to another
+# folder, so that `diff -ruN` shows only the stage's own work; and every
+# path listed must really differ. The check is
 # tests/tools/stage_drift/check_stage_drift.py (ctest
 # kit/stages_copy_what_they_do_not_change, label meta). To rewrite this list
-# for the tree as it is, keeping the reasons it has:
+# for the tree as it is, keeping the reasons it has (a new entry gets
+# `# TODO: why`, for you to replace):
 #   tests/tools/stage_drift/check_stage_drift.py --root . --write-allow solution/stage-changes.txt
 """
 
