@@ -70,7 +70,7 @@ import re
 import subprocess
 import sys
 
-# The snapshots, each against the one before it.
+# The snapshots, in order: each stage after the first against those before it.
 STAGES = ("starter", "solution/1-crud", "solution/2-errors", "solution/3-extras")
 DEFAULT_ALLOW = "solution/stage-changes.txt"
 DIFF_LINES = 20
@@ -183,7 +183,7 @@ def git(folder, *args):
     """`git -C FOLDER ARGS`, run: its CompletedProcess (bytes), or None when
     there is no git to run."""
     try:
-        return subprocess.run(["git", "-C", folder, *args], capture_output=True, timeout=120)
+        return subprocess.run(["git", "-C", folder, *args], capture_output=True)
     except OSError:
         return None
 
@@ -222,7 +222,7 @@ def src_files(root, stage, use_git):
             continue
         if os.path.islink(full):
             links.add(path)
-        elif os.path.isfile(full):  # Not a file git tracks but the tree lost.
+        elif os.path.isfile(full):  # Not one git tracks but the tree lost, or a submodule.
             found.add(path)
     if not found and not links:
         raise UsageError("%s/src: no file to check%s" % (
@@ -259,8 +259,9 @@ def diff_head(before, after, before_name, after_name):
 
 class Stage:
     """What compare() found for one stage after the starter: `sources`, for
-    each of its files that an earlier stage has, (that stage, its path), and
-    `differing`, for each of those that differ, (before, after)."""
+    each of its files with an earlier copy, (the stage of that copy, its path
+    there, which differs for a moved file), and `differing`, for each of
+    those that differ, (before, after)."""
 
     def __init__(self, stage, sources, differing):
         self.stage = stage
