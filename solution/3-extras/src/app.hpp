@@ -50,6 +50,7 @@ class App {
   std::string RenderMetrics() const { return metrics_.Render(service_.Count()); }
 
  private:
+  // In construction order: each part refers only to those above it.
   std::unique_ptr<UserStore> store_;
   UserService service_;
   Metrics metrics_;
