@@ -27,7 +27,7 @@ function(add_acceptance_suite name)
     return()
   endif()
   add_executable(${name}_suite ${ARGN})
-  target_link_libraries(${name}_suite PRIVATE acceptance_support GTest::gtest_main kit_warnings)
+  target_link_libraries(${name}_suite PRIVATE acceptance_main kit_warnings)
   target_precompile_headers(${name}_suite REUSE_FROM acceptance_support)
 endfunction()
 

@@ -20,6 +20,7 @@ if(NOT KIT_CLIENTS_FROM)
     ${KIT_SUPPORT_DIR}/field_changes.cpp
     ${KIT_SUPPORT_DIR}/program_run.cpp
     ${KIT_SUPPORT_DIR}/server_process.cpp
+    ${KIT_SUPPORT_DIR}/spec_rules.cpp
     ${KIT_SUPPORT_DIR}/target_server.cpp
     ${KIT_SUPPORT_DIR}/text.cpp
   )
@@ -31,6 +32,9 @@ if(NOT KIT_CLIENTS_FROM)
   # this precompiled header (see add_acceptance_suite).
   target_precompile_headers(acceptance_support PRIVATE
     <gtest/gtest.h> <httplib.h> <nlohmann/json.hpp>)
+  # GoogleTest's main, plus USER_API_LIST_RULES (see spec_rules.hpp).
+  add_library(acceptance_main STATIC ${KIT_SUPPORT_DIR}/acceptance_main.cpp)
+  target_link_libraries(acceptance_main PUBLIC acceptance_support PRIVATE kit_warnings)
 endif()
 
 add_acceptance_suite(contract ${KIT_ACCEPTANCE_DIR}/contract_test.cpp)

@@ -17,6 +17,7 @@
 
 #include "api_client.hpp"
 #include "expectations.hpp"
+#include "spec_rules.hpp"
 #include "target_server.hpp"
 
 namespace acceptance {
