@@ -4,22 +4,27 @@
 // (some need its rules), and like every suite they pass against a shared
 // server: each test makes its own users and compares only those.
 #include <algorithm>
+#include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "acceptance_test.hpp"
+#include "../acceptance/table_rows.hpp"
 #include "concurrent_requests.hpp"
+#include "text.hpp"
 
 namespace acceptance {
 namespace {
 
+using acceptance::PrintTo;  // Rows print with their rules (table_rows.hpp).
 using nlohmann::json;
 
 using InterviewerTest = AcceptanceTest;
 
 // A server that numbers users by counting them hands out an id twice once
 // a user in the middle is gone.
-TEST_F(InterviewerTest, IdsDoNotComeFromTheNumberOfUsers) {
+SPEC_TEST_F(InterviewerTest, IdsDoNotComeFromTheNumberOfUsers, "USER-2 GET-1") {
   const Exchange first = CreateUser();
   const Exchange second = CreateUser();
   ASSERT_HTTP(HasStatus(first, 201));
@@ -36,7 +41,8 @@ TEST_F(InterviewerTest, IdsDoNotComeFromTheNumberOfUsers) {
 }
 
 // Uniqueness ignores case on update too, not only on create.
-TEST_F(InterviewerTest, UpdateToAnotherUsersEmailInOtherCaseIsAConflict) {
+SPEC_TEST_F(InterviewerTest, UpdateToAnotherUsersEmailInOtherCaseIsAConflict,
+            "EMAIL-12 EMAIL-13 UPDATE-13") {
   const Exchange owner = CreateUser();
   const Exchange other = CreateUser();
   ASSERT_HTTP(HasStatus(owner, 201));
@@ -50,7 +56,7 @@ TEST_F(InterviewerTest, UpdateToAnotherUsersEmailInOtherCaseIsAConflict) {
 
 // An update is all or nothing: a valid name next to an invalid age must
 // not be applied.
-TEST_F(InterviewerTest, UpdateThatFailsValidationChangesNoField) {
+SPEC_TEST_F(InterviewerTest, UpdateThatFailsValidationChangesNoField, "UPDATE-13") {
   const Exchange created = CreateUser({{"name", "Before"}, {"age", 40}});
   ASSERT_HTTP(HasStatus(created, 201));
   const Exchange refused = api().Put(UserPath(created.Json()),
@@ -66,7 +72,7 @@ TEST_F(InterviewerTest, UpdateThatFailsValidationChangesNoField) {
 
 // Deleting from the middle must not reorder the rest (a vector erased by
 // swapping with the last element would).
-TEST_F(InterviewerTest, ListKeepsIdOrderAfterDeletesInTheMiddle) {
+SPEC_TEST_F(InterviewerTest, ListKeepsIdOrderAfterDeletesInTheMiddle, "LIST-2") {
   std::vector<std::int64_t> ids;
   for (int i = 0; i < 6; ++i) {
     const Exchange created = CreateUser();
@@ -93,7 +99,7 @@ TEST_F(InterviewerTest, ListKeepsIdOrderAfterDeletesInTheMiddle) {
 }
 
 // 100 characters, each four bytes in UTF-8: length counts characters.
-TEST_F(InterviewerTest, NameOfHundredFourByteCharactersIsAccepted) {
+SPEC_TEST_F(InterviewerTest, NameOfHundredFourByteCharactersIsAccepted, "NAME-2 CONV-2") {
   std::string name;
   for (int i = 0; i < 100; ++i) name += "\xF0\x9D\x94\x98";  // U+1D518
   const Exchange created = CreateUser({{"name", name}});
@@ -103,7 +109,7 @@ TEST_F(InterviewerTest, NameOfHundredFourByteCharactersIsAccepted) {
 }
 
 // Several clients deleting one user: exactly one of them did it.
-TEST_F(InterviewerTest, ConcurrentDeletesOfOneUserGiveOne204) {
+SPEC_TEST_F(InterviewerTest, ConcurrentDeletesOfOneUserGiveOne204, "DELETE-1 DELETE-3") {
   constexpr int kClients = 16;
   const Exchange created = CreateUser();
   ASSERT_HTTP(HasStatus(created, 201));
@@ -116,7 +122,7 @@ TEST_F(InterviewerTest, ConcurrentDeletesOfOneUserGiveOne204) {
 }
 
 // A freed email can be taken again, also in another case.
-TEST_F(InterviewerTest, EmailOfADeletedUserCanBeTakenAgainInOtherCase) {
+SPEC_TEST_F(InterviewerTest, EmailOfADeletedUserCanBeTakenAgainInOtherCase, "EMAIL-12 EMAIL-11") {
   const Exchange created = CreateUser();
   ASSERT_HTTP(HasStatus(created, 201));
   ASSERT_HTTP(HasStatus(api().Delete(UserPath(created.Json())), 204));
@@ -126,6 +132,44 @@ TEST_F(InterviewerTest, EmailOfADeletedUserCanBeTakenAgainInOtherCase) {
   ASSERT_HTTP(HasStatus(again, 201));
   EXPECT_HTTP(HasJson(again, "/email", created.Json()["email"]));
 }
+
+// Updating a user to the email it has is no conflict, in any letter case,
+// alone or beside another field, and it still counts as an update.
+struct OwnEmail {
+  const char* name;
+  bool shouted;    // The email sent in capitals.
+  json others;     // Sent beside the email.
+  const char* rules;
+};
+
+class InterviewerOwnEmailTest : public AcceptanceTest,
+                                public testing::WithParamInterface<OwnEmail> {};
+
+SPEC_TEST_P(InterviewerOwnEmailTest, UpdateToItIsNoConflict, "UPDATE-7 UPDATE-6") {
+  const OwnEmail& own = GetParam();
+  const Exchange created = CreateUser({{"name", "Owner"}});
+  ASSERT_HTTP(HasStatus(created, 201));
+  const json before = created.Json();
+  json change = own.others;
+  change["email"] = own.shouted ? Upper(before["email"]) : before["email"].get<std::string>();
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));  // Past the millisecond.
+  const Exchange updated = api().Put(UserPath(before), change);
+  ASSERT_HTTP(HasStatus(updated, 200));
+  EXPECT_HTTP(HasJson(updated, "/email", before["email"]));
+  for (const auto& [field, value] : own.others.items()) {
+    EXPECT_HTTP(HasJson(updated, "/" + field, value));
+  }
+  EXPECT_HTTP(Holds(updated, updated.Json()["updated_at"] > before["updated_at"],
+                    "body.updated_at later than the creation time " +
+                        before["updated_at"].dump()));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, InterviewerOwnEmailTest,
+    testing::Values(OwnEmail{"SameCase", false, json::object(), "UPDATE-7"},
+                    OwnEmail{"Capitals", true, json::object(), "UPDATE-7"},
+                    OwnEmail{"CapitalsWithName", true, {{"name", "Renamed"}}, "UPDATE-7"}),
+    CaseName<OwnEmail>);
 
 }  // namespace
 }  // namespace acceptance
