@@ -403,6 +403,80 @@ SPEC_TEST_F(UsersCrudTest, OneListHoldsEveryUserInIdOrder, "LIST-1 LIST-2") {
   EXPECT_HTTP(HasJson(listed, "", expected));
 }
 
+// --- Rules of stages 1 and 2 that stage 3 replaces ---------------------------
+
+// The list of every user, the query string ignored by GET /users, and the
+// health body of exactly one member hold in stages 1 and 2; stage 3 pages
+// the list ([PAGE-*]) and adds members to /health ([HEALTH-2] on). These
+// tests skip themselves on a server that pages (GET /users answers
+// X-Total-Count), so that a server at stage 3 is not marked down for them.
+class UsersBeforeExtrasTest : public AcceptanceTest {
+ protected:
+  void SetUp() override {
+    AcceptanceTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    const Exchange listed = api().Get("/users");
+    if (!listed.Header("X-Total-Count").empty()) {
+      GTEST_SKIP() << "the server pages GET /users (it answered X-Total-Count: "
+                   << listed.Header("X-Total-Count")
+                   << "), as stage 3 does; this rule holds in stages 1 and 2 only";
+    }
+  }
+};
+
+SPEC_TEST_F(UsersBeforeExtrasTest, HealthBodyIsExactlyStatusOk, "HEALTH-1 CONV-3") {
+  for (const char* path : {"/health", "/health/"}) {
+    const Exchange health = api().Get(path);
+    ASSERT_HTTP(HasStatus(health, 200));
+    EXPECT_HTTP(HasMediaType(health, "application/json"));
+    EXPECT_HTTP(HasJson(health, "", json{{"status", "ok"}}));
+  }
+}
+
+// More users than stage 3's largest page, in one answer.
+SPEC_TEST_F(UsersBeforeExtrasTest, OneListHoldsMoreThanAThousandUsers, "LIST-1 LIST-2") {
+  REQUIRE_OWN_SERVER("needs a store that holds only its own users");
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 1001; ++i) {
+    const Exchange created = CreateUser({{"name", "Many " + std::to_string(i)}});
+    ASSERT_HTTP(HasStatus(created, 201));
+    ids.push_back(IdOf(created));
+  }
+  const Exchange listed = api().Get("/users");
+  ASSERT_HTTP(HasStatus(listed, 200));
+  const json body = listed.Json();
+  std::vector<std::int64_t> listed_ids;
+  for (const json& user : body.is_array() ? body : json::array()) {
+    listed_ids.push_back(user.value("id", std::int64_t{0}));
+  }
+  EXPECT_HTTP(Holds(listed, listed_ids == ids,
+                    "one array of all 1001 users in ascending id order; got " +
+                        std::to_string(listed_ids.size()) + " users"));
+}
+
+// Stage 3's list parameters change nothing before stage 3: the answer is
+// the whole list, as without them.
+SPEC_TEST_F(UsersBeforeExtrasTest, ListIgnoresStage3Parameters, "CONV-9 LIST-1") {
+  const Exchange first = CreateUser({{"age", 20}});
+  const Exchange second = CreateUser({{"age", 40}});
+  ASSERT_HTTP(HasStatus(first, 201));
+  ASSERT_HTTP(HasStatus(second, 201));
+  for (const char* query : {"?limit=1&offset=1", "?limit=0&offset=-1&min_age=abc",
+                            "?q=no-such-user-anywhere&email=nobody%40example.test",
+                            "?min_age=30&max_age=35", "?limit=1&limit=2"}) {
+    const Exchange listed = api().Get(std::string("/users") + query);
+    ASSERT_HTTP(HasStatus(listed, 200));
+    const json body = listed.Json();
+    const bool both = body.is_array() &&
+                      std::find(body.begin(), body.end(), first.Json()) != body.end() &&
+                      std::find(body.begin(), body.end(), second.Json()) != body.end();
+    EXPECT_HTTP(Holds(listed, both,
+                      std::string("GET /users") + query + " lists every user, as without a query, "
+                      "including users " + std::to_string(IdOf(first)) + " and " +
+                      std::to_string(IdOf(second))));
+  }
+}
+
 // --- Update -----------------------------------------------------------------
 
 class UsersCrudUpdateTest : public FieldChangeTest {};
