@@ -806,6 +806,13 @@ INSTANTIATE_TEST_SUITE_P(
                 414},
         RawCase{"PutOnUserPathOf513BytesWithLeadingZeros", "FMT-2", "PUT", "/users/$ID506", kJson,
                 kChange, 414},
+        // "GET " + target + " HTTP/1.1\r\n": 15 bytes around the target.
+        RawCase{"RequestLineOf8191Bytes", "FMT-3", "GET",
+                "/health?q=" + std::string(8191 - 15 - 10, 'q'), "", "", 200},
+        RawCase{"RequestLineOf8192Bytes", "FMT-3", "GET",
+                "/health?q=" + std::string(8192 - 15 - 10, 'q'), "", "", 200},
+        RawCase{"RequestLineOf8193Bytes", "FMT-3", "GET",
+                "/health?q=" + std::string(8193 - 15 - 10, 'q'), "", "", 414},
         RawCase{"RequestTargetLongerThan8192Bytes", "FMT-3", "GET",
                 "/health?q=" + std::string(8193 - 10, 'q'), "", "", 414},
         RawCase{"UnknownPath", "CONV-5 PROB-4", "GET", "/accounts", "", "", 404},
