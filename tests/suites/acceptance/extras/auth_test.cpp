@@ -258,6 +258,21 @@ INSTANTIATE_TEST_SUITE_P(
                     KeyCase{"NonAscii", "k\xc3\xa9y", false, "AUTH-6"}),
     [](const testing::TestParamInfo<KeyCase>& param_info) { return param_info.param.name; });
 
+// Without a key nothing needs Authorization, and any value of it is ignored.
+SPEC_TEST_F(AuthTest, WithoutAKeyAuthorizationIsIgnored, "AUTH-10") {
+  ASSERT_TRUE(RestartServer(StartOptions{}));
+  for (const std::string& value : {std::string("Bearer wrong-key"), std::string("Basic dGVzdA=="),
+                                   std::string("Bearer"), std::string("")}) {
+    const ApiClient client = api().WithHeaders({{"Authorization", value}});
+    const Exchange created =
+        client.Post("/users", {{"name", "Open"}, {"email", UniqueEmail("open")}});
+    EXPECT_HTTP(HasStatus(created, 201));
+    EXPECT_HTTP(HasStatus(client.Get(UserPath(created.Json())), 200));
+    EXPECT_HTTP(HasStatus(client.Get("/users?limit=1"), 200));
+  }
+  EXPECT_HTTP(HasStatus(api().Get("/users?limit=1"), 200));
+}
+
 SPEC_TEST_F(AuthTest, KeyNeverReachesTheLog, "LOG-9") {
   const std::string wrong = "wrong-" + UniqueTag("token");
   ASSERT_HTTP(HasStatus(Authorized().Get("/users"), 200));
