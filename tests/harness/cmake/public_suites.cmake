@@ -56,4 +56,5 @@ add_acceptance_suite(extras
   ${extras_dir}/conditional_test.cpp
   ${extras_dir}/persistence_test.cpp
   ${extras_dir}/docs_test.cpp
-  ${extras_dir}/shutdown_test.cpp)
+  ${extras_dir}/shutdown_test.cpp
+  ${extras_dir}/environment_test.cpp)

@@ -8,6 +8,8 @@ directory and checks them over HTTP and, after they stop, by opening the file
 with Python's sqlite3. A failure names the request sent and the answer
 received. Standard library only; runs as root or not.
 """
+# What the cases check, in guide/api-spec.md (they count for every case's test):
+# spec-rules: DB-4 DB-7 HEALTH-7 HEALTH-8 READY-2 READY-3 PROB-14 LOG-11
 
 import http.client
 import json
@@ -33,6 +35,7 @@ class Server:
     """One server process; `url` is where it listens."""
 
     def __init__(self, db, prefix=(), env=None):
+        self.last_request_id = ""
         self.db = db
         self.log = open(os.path.join(os.path.dirname(db), "server.log"), "ab")
         self.proc = subprocess.Popen(
@@ -46,6 +49,10 @@ class Server:
         self.host, port = line.split("http://")[1].strip().rsplit(":", 1)
         self.port = int(port)
 
+    def tail_lines(self):
+        with open(self.log.name, "rb") as f:
+            return f.read().decode(errors="replace").splitlines()
+
     def tail(self):
         with open(self.log.name, "rb") as f:
             return f.read()[-2000:].decode(errors="replace")
@@ -58,6 +65,7 @@ class Server:
             headers = {"Content-Type": "application/json"} if data is not None else {}
             conn.request(method, path, data, headers)
             res = conn.getresponse()
+            self.last_request_id = res.getheader("X-Request-ID", "")
             return res.status, res.getheader("Content-Type", ""), res.read().decode()
         finally:
             conn.close()
@@ -109,8 +117,24 @@ def prepare(directory, users=3):
 
 
 def unavailable(server, method, path, body=None):
-    """Expects 503 problem+json, as the spec's Errors chapter says storage failures are."""
+    """Expects 503 problem+json, as the spec's Errors chapter says storage failures are,
+    with the failure's details in the log under the response's request id, not in the
+    answer."""
     server.expect(method, path, body, {503}, "application/problem+json")
+    request_id = server.last_request_id
+    deadline = time.monotonic() + 5
+    while True:
+        lines = [json.loads(line) for line in server.tail_lines() if line.startswith("{")]
+        details = [line for line in lines
+                   if line.get("request_id") == request_id and line.get("msg") != "request"]
+        if details:
+            return
+        if time.monotonic() > deadline:
+            raise Failure(f"sent {method} {path}: 503 with X-Request-ID {request_id!r}\n"
+                          "expected a log line other than the request line with that "
+                          "request_id, holding the storage failure's details\n"
+                          f"server log (end):\n{server.tail()}")
+        time.sleep(0.1)
 
 
 def case_read_only(directory):
@@ -204,6 +228,7 @@ def case_deleted(directory):
     db, users = prepare(directory)
     server = Server(db)
     server.expect("GET", "/health", None, {200})
+    server.expect("GET", "/ready", None, {200}, "application/json")
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(db + suffix):
             os.remove(db + suffix)
@@ -211,6 +236,10 @@ def case_deleted(directory):
     if health.get("status") != "unavailable" or health.get("users") is not None:
         raise Failure(f"GET /health after the file was deleted: {health}, expected "
                       "\"status\": \"unavailable\" and \"users\": null")
+    _, ready = server.expect("GET", "/ready", None, {503}, "application/json")
+    if ready != {"status": "not_ready"}:
+        raise Failure(f"GET /ready after the file was deleted: {ready}, expected "
+                      "{\"status\": \"not_ready\"}")
     unavailable(server, "POST", "/users", new_user("deleted"))
     unavailable(server, "PATCH", f"/users/{users[0]['id']}", {"age": 40})
     unavailable(server, "DELETE", f"/users/{users[1]['id']}")

@@ -24,7 +24,7 @@ using test_support::TempDir;
 
 using DocsTest = AcceptanceTest;
 
-TEST_F(DocsTest, OpenApiJsonDescribesTheUserRoutes) {
+SPEC_TEST_F(DocsTest, OpenApiJsonDescribesTheUserRoutes, "DOCS-1 DOCS-2") {
   const Exchange answer = api().Get("/openapi.json");
   ASSERT_HTTP(HasStatus(answer, 200));
   EXPECT_HTTP(HasMediaType(answer, "application/json"));
@@ -44,7 +44,7 @@ TEST_F(DocsTest, OpenApiJsonDescribesTheUserRoutes) {
   }
 }
 
-TEST_F(DocsTest, DocsIsAnHtmlPageWithItsAssetsServedHere) {
+SPEC_TEST_F(DocsTest, DocsIsAnHtmlPageWithItsAssetsServedHere, "DOCS-3 DOCS-4 DOCS-5 DOCS-7") {
   const Exchange page = api().Get("/docs");
   ASSERT_HTTP(Holds(page, page.ok() && page.status == 200,
                     "200 with the Swagger UI page (a 503 means swagger-ui-dist is missing: run "
@@ -84,7 +84,7 @@ TEST_F(DocsTest, DocsIsAnHtmlPageWithItsAssetsServedHere) {
   EXPECT_HTTP(Holds(page, assets > 0, "the page names its scripts and styles"));
 }
 
-TEST_F(DocsTest, DocsFilesStayInTheirDirectory) {
+SPEC_TEST_F(DocsTest, DocsFilesStayInTheirDirectory, "DOCS-5 DOCS-6") {
   ASSERT_HTTP(HasStatus(api().Get("/docs/swagger-ui-bundle.js"), 200))
       << "GET /docs/FILE serves the files of swagger-ui-dist (run ./scripts/setup if it is "
          "missing)";
@@ -98,7 +98,7 @@ TEST_F(DocsTest, DocsFilesStayInTheirDirectory) {
   }
 }
 
-TEST_F(DocsTest, DocsWithoutSwaggerFilesAnswer503) {
+SPEC_TEST_F(DocsTest, DocsWithoutSwaggerFilesAnswer503, "DOCS-8 DOCS-9 PROB-14") {
   REQUIRE_OWN_SERVER("starts the server with --docs-dir");
   const std::string empty = server().workdir() + "/empty-docs";
   std::filesystem::create_directory(empty);
@@ -141,7 +141,7 @@ std::string Flattened(std::string dom) {
   return ReplaceAll(dom, "<wbr>", "");
 }
 
-TEST_F(DocsTest, RendersInChromiumAndKeepsAScreenshot) {
+SPEC_TEST_F(DocsTest, RendersInChromiumAndKeepsAScreenshot, "DOCS-3 DOCS-7") {
   ASSERT_TRUE(std::filesystem::exists(kChromium))
       << kChromium << " is missing: run ./scripts/setup, which installs Debian's chromium "
       << "package for this browser test";

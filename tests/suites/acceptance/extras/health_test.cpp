@@ -3,7 +3,9 @@
 // /ready, as guide/api-spec.md specifies them.
 #include <chrono>
 #include <cstdint>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "acceptance_test.hpp"
 
@@ -46,9 +48,31 @@ class HealthTest : public AcceptanceTest {
   }
 };
 
-TEST_F(HealthTest, HealthReportsStatusStorageUsersUptimeAndVersion) { Health(); }
+SPEC_TEST_F(HealthTest, HealthReportsStatusStorageUsersUptimeAndVersion,
+            "HEALTH-2 HEALTH-4 HEALTH-5 HEALTH-6") {
+  Health();
+}
 
-TEST_F(HealthTest, HealthCountsTheStoredUsers) {
+// The store under test: StartOptions for RestartServer, none for the
+// server as started (in memory, or the shared one).
+struct StoreCase {
+  const char* name;
+  std::vector<std::string> args;
+  const char* rules;
+};
+
+void PrintTo(const StoreCase& value, std::ostream* out) {
+  *out << value.name << " [" << value.rules << "]";
+}
+
+class StoreHealthTest : public HealthTest, public testing::WithParamInterface<StoreCase> {};
+
+// users follows creates and deletes, on each store.
+SPEC_TEST_P(StoreHealthTest, HealthCountsTheStoredUsers, "HEALTH-4") {
+  if (!GetParam().args.empty()) {
+    REQUIRE_OWN_SERVER("starts the server with --db");
+    ASSERT_TRUE(RestartServer({GetParam().args, {}}));
+  }
   const Exchange before = Health();
   const std::int64_t count = Member(before, "users");
   ASSERT_GE(count, 0) << "GET /health has no integer users member";
@@ -61,7 +85,14 @@ TEST_F(HealthTest, HealthCountsTheStoredUsers) {
   EXPECT_HTTP(HasJson(Health(), "/users", count + 1));
 }
 
-TEST_F(HealthTest, UptimeCountsWholeSeconds) {
+INSTANTIATE_TEST_SUITE_P(Stores, StoreHealthTest,
+                         testing::Values(StoreCase{"Memory", {}, "HEALTH-4"},
+                                         StoreCase{"Sqlite", {"--db", "health.db"}, "DB-2"}),
+                         [](const testing::TestParamInfo<StoreCase>& param_info) {
+                           return param_info.param.name;
+                         });
+
+SPEC_TEST_F(HealthTest, UptimeCountsWholeSeconds, "HEALTH-5") {
   const Exchange before = Health();
   std::this_thread::sleep_for(milliseconds(1500));
   const Exchange after = Health();
@@ -71,7 +102,7 @@ TEST_F(HealthTest, UptimeCountsWholeSeconds) {
                         before.Json().value("uptime_seconds", json()).dump() + ")"));
 }
 
-TEST_F(HealthTest, StorageNamesTheStore) {
+SPEC_TEST_F(HealthTest, StorageNamesTheStore, "HEALTH-3 DB-1 DB-2") {
   REQUIRE_OWN_SERVER("starts the server with and without --db");
   EXPECT_HTTP(HasJson(Health(), "/storage", "memory"));
   ASSERT_TRUE(RestartServer({{"--db", ":memory:"}, {}}));
@@ -80,7 +111,7 @@ TEST_F(HealthTest, StorageNamesTheStore) {
   EXPECT_HTTP(HasJson(Health(), "/storage", "sqlite"));
 }
 
-TEST_F(HealthTest, ReadyAnswersReady) {
+SPEC_TEST_F(HealthTest, ReadyAnswersReady, "READY-1 READY-3") {
   const Exchange ready = api().Get("/ready");
   ASSERT_HTTP(HasStatus(ready, 200));
   EXPECT_HTTP(HasMediaType(ready, "application/json"));

@@ -60,9 +60,12 @@ const std::regex kSaneRequestId("[A-Za-z0-9._-]{1,128}");
 struct RequestIdCase {
   const char* name;
   std::optional<std::string> sent;
+  const char* rules;
 };
 
-void PrintTo(const RequestIdCase& value, std::ostream* out) { *out << value.name; }
+void PrintTo(const RequestIdCase& value, std::ostream* out) {
+  *out << value.name << " [" << value.rules << "]";
+}
 
 class LoggingTest : public AcceptanceTest, public testing::WithParamInterface<RequestIdCase> {
  protected:
@@ -82,7 +85,7 @@ class LoggingTest : public AcceptanceTest, public testing::WithParamInterface<Re
   std::string StderrShown() { return "\n  server stderr:\n" + LastLines(server().StderrOfAllRuns(), 30); }
 };
 
-TEST_F(LoggingTest, EveryStderrLineIsJsonWithTimeLevelAndMsg) {
+SPEC_TEST_F(LoggingTest, EveryStderrLineIsJsonWithTimeLevelAndMsg, "LOG-1 LOG-2 LOG-10") {
   REQUIRE_OWN_SERVER("reads the server's stderr");
   const std::string id = UniqueTag("every-line");
   ASSERT_HTTP(HasStatus(api().Send("GET", "/users", {{"X-Request-ID", id}}), 200));
@@ -103,7 +106,8 @@ TEST_F(LoggingTest, EveryStderrLineIsJsonWithTimeLevelAndMsg) {
   }
 }
 
-TEST_F(LoggingTest, EachRequestHasExactlyOneRequestLine) {
+SPEC_TEST_F(LoggingTest, EachRequestHasExactlyOneRequestLine,
+            "LOG-3 LOG-4 LOG-5 LOG-6 LOG-7 LOG-8 REQID-5") {
   REQUIRE_OWN_SERVER("reads the server's stderr");
   const Exchange created = CreateUser();
   ASSERT_HTTP(HasStatus(created, 201));
@@ -113,6 +117,7 @@ TEST_F(LoggingTest, EachRequestHasExactlyOneRequestLine) {
     std::string path;
     std::string body;
     const char* route;
+    httplib::Headers headers = {};
   };
   const std::vector<Request> requests = {
       {"POST", "/users", json{{"name", "Logged"}, {"email", UniqueEmail("logged")}}.dump(),
@@ -129,14 +134,22 @@ TEST_F(LoggingTest, EachRequestHasExactlyOneRequestLine) {
       {"GET", "/ready", "", "/ready"},
       {"GET", "/metrics", "", "/metrics"},
       {"GET", "/no-such-route", "", "unmatched"},
+      {"GET", user, "", "/users/{id}", {{"If-None-Match", created.Header("ETag")}}},  // 304
+      {"POST", "/users", R"({"name":)", "/users"},                                       // 400
+      {"POST", "/users", "{}", "/users", {{"Content-Type", "text/plain"}}},               // 415
+      {"GET", "/openapi.json", "", "/openapi.json"},
+      {"GET", "/health/", "", "/health"},
       {"DELETE", user, "", "/users/{id}"},
   };
   const std::string prefix = UniqueTag("log");
   std::vector<Exchange> answers;
   for (std::size_t i = 0; i < requests.size(); ++i) {
     const Request& r = requests[i];
-    httplib::Headers headers{{"X-Request-ID", prefix + "." + std::to_string(i)}};
-    if (!r.body.empty()) headers.emplace("Content-Type", "application/json");
+    httplib::Headers headers = r.headers;
+    headers.emplace("X-Request-ID", prefix + "." + std::to_string(i));
+    if (!r.body.empty() && !headers.count("Content-Type")) {
+      headers.emplace("Content-Type", "application/json");
+    }
     answers.push_back(api().Send(r.method, r.path, headers, r.body));
     ASSERT_TRUE(answers.back().ok()) << Describe(answers.back());
   }
@@ -171,7 +184,7 @@ TEST_F(LoggingTest, EachRequestHasExactlyOneRequestLine) {
   }
 }
 
-TEST_F(LoggingTest, GeneratedRequestIdIsTheLogLinesRequestId) {
+SPEC_TEST_F(LoggingTest, GeneratedRequestIdIsTheLogLinesRequestId, "REQID-4 REQID-5") {
   REQUIRE_OWN_SERVER("reads the server's stderr");
   const Exchange answer = api().Get("/users?limit=1");
   ASSERT_HTTP(HasStatus(answer, 200));
@@ -182,7 +195,7 @@ TEST_F(LoggingTest, GeneratedRequestIdIsTheLogLinesRequestId) {
                     "exactly one request log line with request_id " + id));
 }
 
-TEST_F(LoggingTest, LogsHoldNoEmailAddress) {
+SPEC_TEST_F(LoggingTest, LogsHoldNoEmailAddress, "LOG-9") {
   REQUIRE_OWN_SERVER("reads the server's stderr");
   // Every request below carries an email somewhere: body, query or both.
   const std::string tag = UniqueTag("secret");
@@ -220,7 +233,7 @@ TEST_F(LoggingTest, LogsHoldNoEmailAddress) {
 }
 
 // A sane id comes back unchanged; any other gets a new, sane one.
-TEST_P(LoggingTest, RequestIdIsEchoedWhenSaneAndGeneratedOtherwise) {
+SPEC_TEST_P(LoggingTest, RequestIdIsEchoedWhenSaneAndGeneratedOtherwise, "REQID-1") {
   const std::optional<std::string>& sent = GetParam().sent;
   httplib::Headers headers;
   if (sent) headers.emplace("X-Request-ID", *sent);
@@ -242,47 +255,66 @@ TEST_P(LoggingTest, RequestIdIsEchoedWhenSaneAndGeneratedOtherwise) {
 
 INSTANTIATE_TEST_SUITE_P(
     Ids, LoggingTest,
-    testing::Values(RequestIdCase{"Simple", "abc123"},
-                    RequestIdCase{"AllAllowedCharacters", "AZaz09._-request"},
-                    RequestIdCase{"OneCharacter", "x"},
-                    RequestIdCase{"Of128Characters", std::string(128, 'r')},
-                    RequestIdCase{"Absent", std::nullopt},
-                    RequestIdCase{"Empty", ""},
-                    RequestIdCase{"Of129Characters", std::string(129, 'r')},
-                    RequestIdCase{"WithSpace", "abc def"},
-                    RequestIdCase{"WithSlash", "abc/def"},
-                    RequestIdCase{"WithPlus", "abc+def"},
-                    RequestIdCase{"WithQuote", "abc\"def"},
-                    RequestIdCase{"NonAscii", "abc\xc3\xa9"}),
+    testing::Values(RequestIdCase{"Simple", "abc123", "REQID-2"},
+                    RequestIdCase{"AllAllowedCharacters", "AZaz09._-request", "REQID-2"},
+                    RequestIdCase{"UppercaseOnly", "ABCXYZ", "REQID-2"},
+                    RequestIdCase{"LowercaseOnly", "abcxyz", "REQID-2"},
+                    RequestIdCase{"DigitsOnly", "0123456789", "REQID-2"},
+                    RequestIdCase{"DotOnly", ".", "REQID-2"},
+                    RequestIdCase{"UnderscoreOnly", "_", "REQID-2"},
+                    RequestIdCase{"HyphenOnly", "-", "REQID-2"},
+                    RequestIdCase{"OneCharacter", "x", "REQID-2"},
+                    RequestIdCase{"Of127Characters", std::string(127, 'r'), "REQID-2"},
+                    RequestIdCase{"Of128Characters", std::string(128, 'r'), "REQID-2"},
+                    RequestIdCase{"Absent", std::nullopt, "REQID-3 REQID-4"},
+                    RequestIdCase{"Empty", "", "REQID-3 REQID-4"},
+                    RequestIdCase{"Of129Characters", std::string(129, 'r'), "REQID-3 REQID-4"},
+                    RequestIdCase{"WithSpace", "abc def", "REQID-3 REQID-4"},
+                    RequestIdCase{"WithSlash", "abc/def", "REQID-3 REQID-4"},
+                    RequestIdCase{"WithPlus", "abc+def", "REQID-3 REQID-4"},
+                    RequestIdCase{"WithColon", "abc:def", "REQID-3 REQID-4"},
+                    RequestIdCase{"WithQuote", "abc\"def", "REQID-3 REQID-4"},
+                    RequestIdCase{"NonAscii", "abc\xc3\xa9", "REQID-3 REQID-4"}),
     [](const testing::TestParamInfo<RequestIdCase>& param_info) { return param_info.param.name; });
 
-TEST_F(LoggingTest, ErrorResponsesCarryTheRequestId) {
-  const std::string id = UniqueTag("error-id");
-  const Exchange created = CreateUser();
-  ASSERT_HTTP(HasStatus(created, 201));
+// Every status echoes a sane id: successes, 304 and errors.
+SPEC_TEST_F(LoggingTest, EveryResponseCarriesTheRequestId, "REQID-1 REQID-2") {
+  const std::string id = UniqueTag("every-id");
   const httplib::Headers with_id{{"X-Request-ID", id}};
   const httplib::Headers json_with_id{{"X-Request-ID", id}, {"Content-Type", "application/json"}};
+  const Exchange created = api().Send(
+      "POST", "/users", json_with_id,
+      json{{"name", "Echoed"}, {"email", UniqueEmail("echoed")}}.dump());  // 201
+  ASSERT_HTTP(HasStatus(created, 201));
+  const std::string user = UserPath(created.Json());
   const std::vector<Exchange> answers = {
+      created,
+      api().Send("GET", user, with_id),                                    // 200
+      api().Send("GET", user, {{"X-Request-ID", id},
+                               {"If-None-Match", created.Header("ETag")}}),  // 304
       api().Send("GET", "/no-such-route", with_id),                        // 404
       api().Send("GET", kMissingUserPath, with_id),                        // 404
       api().Send("DELETE", "/users", with_id),                             // 405
       api().Send("POST", "/users", json_with_id, R"({"name":)"),           // 400
       api().Send("POST", "/users", json_with_id, R"({"name":""})"),        // 422
       api().Send("POST", "/users", {{"X-Request-ID", id}}, R"({})"),       // 415
-      api().Send("PUT", UserPath(created.Json()), json_with_id,
+      api().Send("PUT", user, json_with_id,
                  json{{"email", created.Json()["email"]}, {"age", "x"}}.dump()),  // 422
       api().Send("GET", "/users?limit=0", with_id),                        // 422
+      api().Send("GET", "/users/" + std::string(600, '1'), with_id),       // 414
+      api().Send("DELETE", user, with_id),                                 // 204
   };
-  for (const Exchange& answer : answers) {
-    EXPECT_HTTP(Holds(answer, answer.ok() && answer.status >= 400, "an error status"));
-    EXPECT_HTTP(HasHeader(answer, "X-Request-ID", id));
+  const std::vector<int> statuses = {201, 200, 304, 404, 404, 405, 400, 422, 415, 422, 422, 414, 204};
+  for (std::size_t i = 0; i < answers.size(); ++i) {
+    EXPECT_HTTP(HasStatus(answers[i], statuses[i]));
+    EXPECT_HTTP(HasHeader(answers[i], "X-Request-ID", id));
   }
   const Exchange generated = api().Get("/no-such-route");
   EXPECT_HTTP(Holds(generated, std::regex_match(generated.Header("X-Request-ID"), kSaneRequestId),
                     "a generated X-Request-ID on a 404"));
 }
 
-TEST_F(LoggingTest, GeneratedRequestIdsAreUnique) {
+SPEC_TEST_F(LoggingTest, GeneratedRequestIdsAreUnique, "REQID-1 REQID-4") {
   std::set<std::string> ids;
   Exchange last;
   for (int i = 0; i < 20; ++i) {

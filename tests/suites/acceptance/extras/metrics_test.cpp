@@ -131,7 +131,8 @@ std::string RequestsSeries(const std::string& method, const std::string& route, 
 
 using MetricsTest = AcceptanceTest;
 
-TEST_F(MetricsTest, ScrapeIsPrometheusText) {
+SPEC_TEST_F(MetricsTest, ScrapeIsPrometheusText,
+            "METRIC-1 METRIC-2 METRIC-3 METRIC-4 METRIC-5 METRIC-6 METRIC-14") {
   const Metrics metrics = Scrape(api());
   ASSERT_HTTP(HasStatus(metrics.exchange, 200));
   EXPECT_HTTP(HasMediaType(metrics.exchange, "text/plain"));
@@ -158,7 +159,8 @@ TEST_F(MetricsTest, ScrapeIsPrometheusText) {
   }
 }
 
-TEST_F(MetricsTest, RequestCountersMoveByExactlyTheRequestsMade) {
+SPEC_TEST_F(MetricsTest, RequestCountersMoveByExactlyTheRequestsMade,
+            "METRIC-3 METRIC-8 METRIC-9 METRIC-10 METRIC-11 METRIC-12 METRIC-13") {
   const Exchange kept = CreateUser();
   ASSERT_HTTP(HasStatus(kept, 201));
   const Metrics before = Scrape(api());
@@ -182,6 +184,26 @@ TEST_F(MetricsTest, RequestCountersMoveByExactlyTheRequestsMade) {
   send(api().Get("/no-such-route-" + UniqueTag("m")), "unmatched");
   send(api().Get("/health"), "/health");
   send(api().Get("/ready"), "/ready");
+  // Every route template, with and without its trailing slash, and more
+  // statuses.
+  send(api().Post("/users/", {{"name", "Slash"}, {"email", UniqueEmail("slash")}}), "/users");
+  send(api().Get("/users/?limit=1"), "/users");
+  send(api().Send("POST", "/users", {{"Content-Type", "application/json"}}, R"({"name":)"),
+       "/users");
+  send(api().Send("POST", "/users", {{"Content-Type", "text/plain"}}, "{}"), "/users");
+  send(api().Put(UserPath(kept.Json()) + "/", {{"age", 46}}), "/users/{id}");
+  send(api().Patch(UserPath(kept.Json()) + "/", {{"age", 47}}), "/users/{id}");
+  send(api().Send("GET", UserPath(kept.Json()), {{"If-None-Match", "*"}}), "/users/{id}");
+  send(api().Send("OPTIONS", UserPath(kept.Json())), "/users/{id}");
+  send(api().Get("/health/"), "/health");
+  send(api().Get("/ready/"), "/ready");
+  send(api().Get("/metrics/"), "/metrics");
+  send(api().Get("/openapi.json"), "/openapi.json");
+  send(api().Get("/openapi.json/"), "/openapi.json");
+  send(api().Get("/docs"), "/docs");
+  send(api().Get("/docs/"), "/docs");
+  send(api().Delete("/health"), "/health");
+  send(api().Delete(UserPath(kept.Json()) + "/"), "/users/{id}");
   send(api().Delete(UserPath(kept.Json())), "/users/{id}");
 
   const Metrics after = Scrape(api());
@@ -208,7 +230,7 @@ TEST_F(MetricsTest, RequestCountersMoveByExactlyTheRequestsMade) {
                         std::to_string(moved_total)));
 }
 
-TEST_F(MetricsTest, DurationHistogramCountsTheRequests) {
+SPEC_TEST_F(MetricsTest, DurationHistogramCountsTheRequests, "METRIC-4") {
   const Metrics before = Scrape(api());
   ASSERT_HTTP(HasStatus(before.exchange, 200));
   for (int i = 0; i < 4; ++i) ASSERT_HTTP(HasStatus(CreateUser(), 201));
@@ -247,7 +269,7 @@ TEST_F(MetricsTest, DurationHistogramCountsTheRequests) {
                     "the le=\"+Inf\" bucket equals " + count));
 }
 
-TEST_F(MetricsTest, UsersGaugeAndCreatedCounter) {
+SPEC_TEST_F(MetricsTest, UsersGaugeAndCreatedCounter, "METRIC-5 METRIC-6") {
   const Exchange taken = CreateUser();
   ASSERT_HTTP(HasStatus(taken, 201));
   const Metrics before = Scrape(api());
@@ -272,7 +294,7 @@ TEST_F(MetricsTest, UsersGaugeAndCreatedCounter) {
                     "it moved by " + std::to_string(created)));
 }
 
-TEST_F(MetricsTest, RouteLabelIsTheTemplateNeverTheRawPath) {
+SPEC_TEST_F(MetricsTest, RouteLabelIsTheTemplateNeverTheRawPath, "METRIC-9 METRIC-10") {
   const std::string tag = UniqueTag("raw");
   ASSERT_TRUE(api().Get("/" + tag).ok());
   ASSERT_TRUE(api().Get("/users/" + tag).ok());
@@ -296,7 +318,7 @@ TEST_F(MetricsTest, RouteLabelIsTheTemplateNeverTheRawPath) {
                     "a series for GET unmatched 404"));
 }
 
-TEST_F(MetricsTest, CreatedCounterStartsAtZeroOnEachStart) {
+SPEC_TEST_F(MetricsTest, CreatedCounterStartsAtZeroOnEachStart, "METRIC-7 METRIC-5 DB-5") {
   REQUIRE_OWN_SERVER("restarts the server with --db");
   ASSERT_TRUE(RestartServer({{"--db", "metrics.db"}, {}}));
   ASSERT_HTTP(HasStatus(CreateUser(), 201));

@@ -3,7 +3,9 @@
 // survives a restart and kill -9, as guide/api-spec.md specifies it.
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -25,7 +27,7 @@ class PersistenceTest : public AcceptanceTest {
   StartOptions ServerOptions() const override { return {{"--db", "users.db"}, {}}; }
 };
 
-TEST_F(PersistenceTest, DatabaseFileIsCreatedInTheDataDirectory) {
+SPEC_TEST_F(PersistenceTest, DatabaseFileIsCreatedInTheDataDirectory, "DB-2 DB-3 HEALTH-3") {
   const Exchange created = CreateUser();
   ASSERT_HTTP(HasStatus(created, 201));
   EXPECT_TRUE(std::filesystem::is_regular_file(server().workdir() + "/users.db"))
@@ -33,7 +35,7 @@ TEST_F(PersistenceTest, DatabaseFileIsCreatedInTheDataDirectory) {
   EXPECT_HTTP(HasJson(api().Get("/health"), "/storage", "sqlite"));
 }
 
-TEST_F(PersistenceTest, RestartKeepsUsersUpdatesAndDeletes) {
+SPEC_TEST_F(PersistenceTest, RestartKeepsUsersUpdatesAndDeletes, "DB-5") {
   const Exchange removed = CreateUser();
   const Exchange renamed = CreateUser({{"name", "Old Name"}});
   const Exchange patched = CreateUser({{"age", 33}});
@@ -56,7 +58,7 @@ TEST_F(PersistenceTest, RestartKeepsUsersUpdatesAndDeletes) {
   }
 }
 
-TEST_F(PersistenceTest, RestartKeepsTheIdSequenceAfterDeletingTheNewest) {
+SPEC_TEST_F(PersistenceTest, RestartKeepsTheIdSequenceAfterDeletingTheNewest, "DB-6") {
   ASSERT_HTTP(HasStatus(CreateUser(), 201));
   const Exchange newest = CreateUser();
   ASSERT_HTTP(HasStatus(newest, 201));
@@ -69,7 +71,7 @@ TEST_F(PersistenceTest, RestartKeepsTheIdSequenceAfterDeletingTheNewest) {
                         ", the newest id before the restart, although that user was deleted"));
 }
 
-TEST_F(PersistenceTest, KillNineLosesNoAcknowledgedChange) {
+SPEC_TEST_F(PersistenceTest, KillNineLosesNoAcknowledgedChange, "DB-7 DB-6") {
   constexpr int kThreads = 5;
   constexpr int kPerThread = 10;
   std::vector<Exchange> created(kThreads * kPerThread);
@@ -114,9 +116,16 @@ TEST_F(PersistenceTest, KillNineLosesNoAcknowledgedChange) {
   }
   EXPECT_EQ(lost, 0) << lost << " of " << expected.size()
                      << " acknowledged changes were lost after kill -9 and a restart";
+  std::int64_t highest = 0;
+  for (const Exchange& user : created) highest = std::max(highest, IdOf(user));
+  const Exchange next = CreateUser();
+  ASSERT_HTTP(HasStatus(next, 201));
+  EXPECT_HTTP(Holds(next, IdOf(next) > highest,
+                    "after kill -9 and a restart, an id greater than " + std::to_string(highest) +
+                        ", the highest assigned before (that user was deleted)"));
 }
 
-TEST_F(PersistenceTest, DatabaseKeepsEmailsUniqueAcrossRestart) {
+SPEC_TEST_F(PersistenceTest, DatabaseKeepsEmailsUniqueAcrossRestart, "DB-8 DB-5") {
   const Exchange first = CreateUser();
   const Exchange second = CreateUser();
   ASSERT_HTTP(HasStatus(first, 201));
@@ -130,7 +139,7 @@ TEST_F(PersistenceTest, DatabaseKeepsEmailsUniqueAcrossRestart) {
   EXPECT_TRUE(Unchanged(api(), second.Json()));
 }
 
-TEST_F(PersistenceTest, WithoutDbUsersLastOnlyAsLongAsTheProcess) {
+SPEC_TEST_F(PersistenceTest, WithoutDbUsersLastOnlyAsLongAsTheProcess, "DB-1 HEALTH-3") {
   for (const StartOptions& memory : {StartOptions{}, StartOptions{{"--db", ":memory:"}, {}}}) {
     SCOPED_TRACE(DescribeOptions(memory).empty() ? "no --db" : DescribeOptions(memory));
     ASSERT_TRUE(RestartServer(memory));
@@ -144,7 +153,7 @@ TEST_F(PersistenceTest, WithoutDbUsersLastOnlyAsLongAsTheProcess) {
       << "--db :memory: must not create a file named ':memory:'";
 }
 
-TEST_F(PersistenceTest, UnusableDatabaseExitsWithCode1) {
+SPEC_TEST_F(PersistenceTest, UnusableDatabaseExitsWithCode1, "DB-4") {
   const std::string workdir = server().workdir();
   std::filesystem::create_directory(workdir + "/a-directory");
   std::ofstream(workdir + "/not-a-database.db") << std::string(4096, 'x');

@@ -11,6 +11,7 @@
 
 #include "acceptance_test.hpp"
 #include "program_run.hpp"
+#include "text.hpp"
 
 namespace acceptance {
 namespace {
@@ -47,36 +48,63 @@ int RetryAfter(const Exchange& answer) {
   return std::stoi(value);
 }
 
-TEST_F(RateLimitTest, BurstGets429WithRetryAfter) {
+class BucketRateLimitTest : public RateLimitTest, public testing::WithParamInterface<int> {};
+
+// The bucket starts full: exactly N requests pass, counting RateLimit-Remaining
+// down to 0, then a 429 whose Retry-After is honest.
+SPEC_TEST_P(BucketRateLimitTest, ExactlyNPassThenRetryAfterIsHonest,
+            "RATE-2 RATE-6 RATE-7 RATE-8 RATE-9 RATE-10 PROB-13") {
+  const int limit = GetParam();
+  const std::string limit_text = std::to_string(limit);
+  ASSERT_TRUE(RestartServer({{"--rate-limit", limit_text}, {}}));
+  const auto start = std::chrono::steady_clock::now();
   const std::vector<Exchange> answers = Burst();
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+  // Tokens that came back during the burst, on a machine slower than 1/N s.
+  const int refilled = static_cast<int>(took.count() * limit);
   ASSERT_FALSE(answers.empty());
-  for (std::size_t i = 0; i < answers.size() && i < kRateLimit; ++i) {
-    EXPECT_HTTP(HasStatus(answers[i], 200));  // The bucket starts full.
-  }
   const Exchange& limited = answers.back();
   ASSERT_HTTP(HasProblem(limited, 429));
-  EXPECT_HTTP(HasJson(limited, "/type", "/problems/rate-limited"));
-  EXPECT_HTTP(Holds(limited, RetryAfter(limited) >= 1,
-                    "Retry-After: a whole number of seconds, at least 1"));
-  EXPECT_HTTP(HasHeader(limited, "RateLimit-Limit", std::to_string(kRateLimit)));
-  EXPECT_HTTP(HasHeader(limited, "RateLimit-Remaining", "0"));
-  for (const Exchange& answer : answers) {
-    EXPECT_HTTP(HasHeader(answer, "RateLimit-Limit", std::to_string(kRateLimit)));
+  const int passed = static_cast<int>(answers.size()) - 1;
+  EXPECT_HTTP(Holds(limited, passed >= limit && passed <= limit + refilled,
+                    "exactly " + limit_text + " requests pass before the first 429 (the bucket "
+                    "starts full with N tokens); " + std::to_string(passed) + " passed"));
+  for (int i = 0; i < passed; ++i) {
+    EXPECT_HTTP(HasStatus(answers[i], 200));
+    EXPECT_HTTP(HasHeader(answers[i], "RateLimit-Limit", limit_text));
+    if (refilled == 0) {
+      EXPECT_HTTP(HasHeader(answers[i], "RateLimit-Remaining", std::to_string(limit - 1 - i)));
+    }
   }
-}
-
-TEST_F(RateLimitTest, RecoversAfterRetryAfter) {
-  const std::vector<Exchange> answers = Burst();
-  const Exchange& limited = answers.back();
-  ASSERT_HTTP(HasStatus(limited, 429));
+  EXPECT_HTTP(HasJson(limited, "/type", "/problems/rate-limited"));
+  EXPECT_HTTP(HasHeader(limited, "RateLimit-Limit", limit_text));
+  EXPECT_HTTP(HasHeader(limited, "RateLimit-Remaining", "0"));
   const int wait = RetryAfter(limited);
-  ASSERT_HTTP(Holds(limited, wait >= 1 && wait <= 5,
-                    "Retry-After between 1 and 5 s for a limit of 5 per second"));
+  ASSERT_HTTP(Holds(limited, wait >= 1 && wait <= 2,
+                    "Retry-After: a whole number of seconds, at least 1, and at most 2 since a "
+                    "token comes back every 1/" + limit_text + " s"));
   std::this_thread::sleep_for(seconds(wait));
-  EXPECT_HTTP(HasStatus(api().Get("/users?limit=1"), 200));
+  EXPECT_HTTP(HasStatus(api().Get("/users?limit=1"), 200))
+      << "a request sent Retry-After seconds after the 429 must pass";
 }
 
-TEST_F(RateLimitTest, EveryUserRouteResponseCountsDown) {
+INSTANTIATE_TEST_SUITE_P(Limits, BucketRateLimitTest, testing::Values(1, 2, kRateLimit),
+                         [](const testing::TestParamInfo<int>& param_info) {
+                           return "Of" + std::to_string(param_info.param);
+                         });
+
+// After an idle second the bucket is full again, and no fuller than N.
+SPEC_TEST_F(RateLimitTest, RefillsToFullAfterAnIdlePeriod, "RATE-2 RATE-3 RATE-10") {
+  ASSERT_HTTP(HasStatus(Burst().back(), 429));
+  std::this_thread::sleep_for(milliseconds(2500));
+  const Exchange first = api().Get("/users?limit=1");
+  EXPECT_HTTP(HasStatus(first, 200));
+  EXPECT_HTTP(HasHeader(first, "RateLimit-Remaining", std::to_string(kRateLimit - 1)))
+      << "after 2.5 s idle the bucket refills at " << kRateLimit << " tokens per second up to "
+      << kRateLimit << ", so one request leaves " << kRateLimit - 1;
+}
+
+SPEC_TEST_F(RateLimitTest, EveryUserRouteResponseCountsDown, "RATE-4 RATE-9 RATE-10") {
   const auto start = std::chrono::steady_clock::now();
   const Exchange first = api().Get("/users?limit=1");
   // Errors past routing take a token too.
@@ -103,27 +131,51 @@ TEST_F(RateLimitTest, EveryUserRouteResponseCountsDown) {
   }
 }
 
-TEST_F(RateLimitTest, RequestsRefusedByRoutingTakeNoToken) {
-  for (int i = 0; i < 3 * kRateLimit; ++i) {
-    EXPECT_HTTP(HasStatus(api().Get("/no-such-route"), 404));
-    EXPECT_HTTP(HasStatus(api().Delete("/users"), 405));
-    EXPECT_HTTP(HasStatus(api().Get("/users/abc"), 404));
-  }
+// Requests refused before the rate limit (see Precedence): 414, 404 for an
+// unknown path or a malformed id, 405.
+void SendRefusedByRouting(const ApiClient& api) {
+  EXPECT_HTTP(HasProblem(api.Get("/users/" + std::string(600, '1')), 414));
+  EXPECT_HTTP(HasProblem(api.Get("/no-such-route"), 404));
+  EXPECT_HTTP(HasProblem(api.Delete("/users"), 405));
+  EXPECT_HTTP(HasProblem(api.Post("/users/7", {{"name", "Ada"}}), 405));
+  EXPECT_HTTP(HasProblem(api.Get("/users/abc"), 404));
+}
+
+SPEC_TEST_F(RateLimitTest, RequestsRefusedByRoutingTakeNoToken, "RATE-5") {
+  for (int i = 0; i < 3 * kRateLimit; ++i) SendRefusedByRouting(api());
   const Exchange first = api().Get("/users?limit=1");
   EXPECT_HTTP(HasStatus(first, 200));
   EXPECT_HTTP(HasHeader(first, "RateLimit-Remaining", std::to_string(kRateLimit - 1)));
 }
 
-TEST_F(RateLimitTest, OtherRoutesAreNeverLimited) {
+SPEC_TEST_F(RateLimitTest, RoutingErrorsComeBeforeTheLimit, "PREC-6") {
   ASSERT_HTTP(HasStatus(Burst().back(), 429));
-  for (int i = 0; i < 3 * kRateLimit; ++i) {
-    for (const char* path : {"/health", "/ready", "/metrics", "/openapi.json"}) {
-      EXPECT_HTTP(HasStatus(api().Get(path), 200));
-    }
-  }
+  SendRefusedByRouting(api());
 }
 
-TEST_F(RateLimitTest, NoLimitAndNoHeadersWithoutTheFlag) {
+// The other routes, with and without their trailing slash, take no token
+// and are never limited.
+SPEC_TEST_F(RateLimitTest, OtherRoutesAreNeverLimited, "RATE-5") {
+  auto other_routes = [&] {
+    for (const std::string route : {"/health", "/ready", "/metrics", "/openapi.json", "/docs"}) {
+      for (const std::string& path : {route, route + "/"}) {
+        const Exchange answer = api().Get(path);
+        // /docs answers 503 without swagger-ui-dist, which DocsTest checks.
+        EXPECT_HTTP(Holds(answer, answer.ok() && (answer.status == 200 ||
+                                                  (route == "/docs" && answer.status == 503)),
+                          "GET " + path + " is never rate limited"));
+      }
+    }
+  };
+  for (int i = 0; i < 2 * kRateLimit; ++i) other_routes();
+  const Exchange first = api().Get("/users?limit=1");
+  EXPECT_HTTP(HasHeader(first, "RateLimit-Remaining", std::to_string(kRateLimit - 1)))
+      << "the other routes take no token";
+  ASSERT_HTTP(HasStatus(Burst().back(), 429));
+  for (int i = 0; i < 2 * kRateLimit; ++i) other_routes();
+}
+
+SPEC_TEST_F(RateLimitTest, NoLimitAndNoHeadersWithoutTheFlag, "RATE-11") {
   ASSERT_TRUE(RestartServer(StartOptions{}));
   for (int i = 0; i < 4 * kRateLimit; ++i) {
     const Exchange answer = api().Get("/users?limit=1");
@@ -137,30 +189,45 @@ TEST_F(RateLimitTest, NoLimitAndNoHeadersWithoutTheFlag) {
   EXPECT_HTTP(HasHeader(api().Get("/users?limit=1"), "RateLimit-Limit", std::to_string(kRateLimit)));
 }
 
-TEST_F(RateLimitTest, LimitFromTheEnvironmentAndTheFlagWins) {
-  ASSERT_TRUE(RestartServer({{}, {{"USER_API_RATE_LIMIT", "3"}}}));
-  EXPECT_HTTP(HasHeader(api().Get("/users?limit=1"), "RateLimit-Limit", "3"));
-  ASSERT_TRUE(RestartServer({{"--rate-limit", "7"}, {{"USER_API_RATE_LIMIT", "3"}}}));
-  EXPECT_HTTP(HasHeader(api().Get("/users?limit=1"), "RateLimit-Limit", "7"));
+// A value for --rate-limit, and whether the program must take it.
+struct LimitCase {
+  const char* name;
+  const char* limit;
+  bool valid;
+};
+
+void PrintTo(const LimitCase& value, std::ostream* out) { *out << value.name << " [RATE-1]"; }
+
+class LimitValueRateLimitTest : public RateLimitTest,
+                                public testing::WithParamInterface<LimitCase> {};
+
+// N from 1 to 1000000 starts a server with that limit; any other value
+// stops the program with code 2.
+SPEC_TEST_P(LimitValueRateLimitTest, LimitIsCheckedAtStartup, "RATE-1 PROG-14") {
+  const LimitCase& c = GetParam();
+  if (c.valid) {
+    ASSERT_TRUE(RestartServer({{"--rate-limit", c.limit}, {}}));
+    EXPECT_HTTP(HasHeader(api().Get("/users?limit=1"), "RateLimit-Limit", c.limit));
+    return;
+  }
+  const std::vector<std::string> args{"--port", "0", "--rate-limit", c.limit};
+  const ServerProcess::Outcome run = RunProgramToExit(args, server().workdir());
+  EXPECT_EQ(run.exit, "exited with code 2")
+      << "--rate-limit takes 1 to 1000000" << DescribeRun(args, run);
 }
 
-TEST_F(RateLimitTest, BadLimitExitsWithCode2) {
-  for (const char* limit : {"0", "-1", "abc", "1000001", "1.5", ""}) {
-    const std::vector<std::string> args{"--port", "0", "--rate-limit", limit};
-    const ServerProcess::Outcome run = RunProgramToExit(args, server().workdir());
-    EXPECT_EQ(run.exit, "exited with code 2")
-        << "--rate-limit takes 1 to 1000000" << DescribeRun(args, run);
-  }
-  const std::vector<std::string> args{"--port", "0"};
-  const ServerProcess::Outcome run =
-      RunProgramToExit(args, server().workdir(), {{"USER_API_RATE_LIMIT", "0"}});
-  EXPECT_EQ(run.exit, "exited with code 2")
-      << "USER_API_RATE_LIMIT=0 is a bad value" << DescribeRun(args, run);
-}
+INSTANTIATE_TEST_SUITE_P(
+    Limits, LimitValueRateLimitTest,
+    testing::Values(LimitCase{"Zero", "0", false}, LimitCase{"One", "1", true},
+                    LimitCase{"OneMillion", "1000000", true},
+                    LimitCase{"OneMillionAndOne", "1000001", false},
+                    LimitCase{"Negative", "-1", false}, LimitCase{"NotANumber", "abc", false},
+                    LimitCase{"Fraction", "1.5", false}, LimitCase{"Empty", "", false}),
+    [](const testing::TestParamInfo<LimitCase>& param_info) { return param_info.param.name; });
 
 // Buckets are per client address: one client's burst leaves another's
 // bucket full.
-TEST_F(RateLimitTest, EachClientAddressHasItsOwnBucket) {
+SPEC_TEST_F(RateLimitTest, EachClientAddressHasItsOwnBucket, "RATE-1") {
   ASSERT_HTTP(HasStatus(Burst().back(), 429));
   // api() sends from 127.0.0.1; any address in 127.0.0.0/8 reaches loopback.
   const Exchange other = api().FromSourceAddress("127.0.0.2").Get("/users?limit=1");
@@ -168,6 +235,94 @@ TEST_F(RateLimitTest, EachClientAddressHasItsOwnBucket) {
                     "client address has a bucket of its own";
   ASSERT_HTTP(HasStatus(other, 200)) << why;
   EXPECT_HTTP(HasHeader(other, "RateLimit-Remaining", std::to_string(kRateLimit - 1))) << why;
+}
+
+// A request to a user route, answered with any status past routing.
+struct LimitedRouteCase {
+  const char* name;
+  const char* method;
+  const char* path;  // "{user}" stands for a user this test creates.
+  const char* body;  // Sent as application/json when not empty.
+  int status;
+  const char* rules;
+};
+
+void PrintTo(const LimitedRouteCase& value, std::ostream* out) {
+  *out << value.name << " [" << value.rules << "]";
+}
+
+class RouteRateLimitTest : public RateLimitTest,
+                           public testing::WithParamInterface<LimitedRouteCase> {};
+
+// Every response of a limited route, errors and trailing slashes included,
+// has RateLimit-Limit and RateLimit-Remaining, and took a token.
+SPEC_TEST_P(RouteRateLimitTest, EveryResponseCarriesTheHeaders, "RATE-4 RATE-9 RATE-10") {
+  const LimitedRouteCase& route = GetParam();
+  const Exchange created = CreateUser();
+  ASSERT_HTTP(HasStatus(created, 201));
+  const std::string path = ReplaceAll(route.path, "{user}", UserPath(created.Json()));
+  httplib::Headers headers;
+  if (*route.body) headers.emplace("Content-Type", "application/json");
+  const std::string body = ReplaceAll(route.body, "{email}", UniqueEmail("limited"));
+  const Exchange answer = api().Send(route.method, path, headers, body);
+  EXPECT_HTTP(HasStatus(answer, route.status));
+  EXPECT_HTTP(HasHeader(answer, "RateLimit-Limit", std::to_string(kRateLimit)));
+  // Two tokens taken (the create, then this request); one may have come back.
+  const std::string remaining = answer.Header("RateLimit-Remaining");
+  EXPECT_HTTP(Holds(answer, remaining == std::to_string(kRateLimit - 2) ||
+                                remaining == std::to_string(kRateLimit - 1),
+                    "RateLimit-Remaining: " + std::to_string(kRateLimit - 2) +
+                        " after two requests (or one more if a token came back meanwhile)"));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Routes, RouteRateLimitTest,
+    testing::Values(
+        LimitedRouteCase{"PostUsers", "POST", "/users", R"({"name":"A","email":"{email}"})", 201,
+                         "RATE-4"},
+        LimitedRouteCase{"PostUsersWithSlash", "POST", "/users/",
+                         R"({"name":"A","email":"{email}"})", 201, "CONV-3"},
+        LimitedRouteCase{"PostInvalidUser", "POST", "/users", R"({"name":""})", 422, "RATE-4"},
+        LimitedRouteCase{"PostMalformedJson", "POST", "/users", R"({"name":)", 400, "RATE-4"},
+        LimitedRouteCase{"GetUsers", "GET", "/users?limit=1", "", 200, "RATE-4"},
+        LimitedRouteCase{"GetUsersWithSlash", "GET", "/users/?limit=1", "", 200, "CONV-3"},
+        LimitedRouteCase{"GetUsersBadQuery", "GET", "/users?limit=0", "", 422, "RATE-4"},
+        LimitedRouteCase{"GetUser", "GET", "{user}", "", 200, "RATE-4"},
+        LimitedRouteCase{"GetUserWithSlash", "GET", "{user}/", "", 200, "CONV-3"},
+        LimitedRouteCase{"GetMissingUser", "GET", kMissingUserPath, "", 404, "RATE-4"},
+        LimitedRouteCase{"PutUser", "PUT", "{user}", R"({"age":40})", 200, "RATE-4"},
+        LimitedRouteCase{"PutUserWithSlash", "PUT", "{user}/", R"({"age":40})", 200, "CONV-3"},
+        LimitedRouteCase{"PatchUser", "PATCH", "{user}", R"({"age":41})", 200, "RATE-4"},
+        LimitedRouteCase{"PatchUserWithSlash", "PATCH", "{user}/", R"({"age":41})", 200,
+                         "CONV-3"},
+        LimitedRouteCase{"DeleteUser", "DELETE", "{user}", "", 204, "RATE-4"},
+        LimitedRouteCase{"DeleteUserWithSlash", "DELETE", "{user}/", "", 204, "CONV-3"}),
+    [](const testing::TestParamInfo<LimitedRouteCase>& param_info) {
+      return param_info.param.name;
+    });
+
+// A server with both a rate limit of 2 and an API key.
+class KeyedRateLimitTest : public RateLimitTest {
+ protected:
+  StartOptions ServerOptions() const override {
+    return {{"--rate-limit", "2", "--api-key", "rate-key"}, {}};
+  }
+};
+
+// A 401 takes a token like any other answer past routing, and once the
+// bucket is empty a request is 429 whatever its key.
+SPEC_TEST_F(KeyedRateLimitTest, LimitComesBeforeTheKey, "PREC-7 RATE-4") {
+  const ApiClient keyed = api().WithHeaders({{"Authorization", "Bearer rate-key"}});
+  const Exchange first = api().Get("/users?limit=1");
+  EXPECT_HTTP(HasProblem(first, 401));
+  EXPECT_HTTP(HasHeader(first, "RateLimit-Remaining", "1"));
+  const Exchange second = api().Get("/users?limit=1");
+  EXPECT_HTTP(HasProblem(second, 401));
+  EXPECT_HTTP(HasHeader(second, "RateLimit-Remaining", "0"));
+  EXPECT_HTTP(HasProblem(api().Get("/users?limit=1"), 429))
+      << "with the bucket empty, a request without the key is 429, not 401";
+  EXPECT_HTTP(HasProblem(keyed.Get("/users?limit=1"), 429))
+      << "the two 401s used up the bucket of 2";
 }
 
 }  // namespace

@@ -25,7 +25,7 @@ using std::chrono::seconds;
 
 class ShutdownTest : public AcceptanceTest, public testing::WithParamInterface<int> {};
 
-TEST_P(ShutdownTest, ExitsZeroWithAFinalLogLine) {
+SPEC_TEST_P(ShutdownTest, ExitsZeroWithAFinalLogLine, "STOP-5 STOP-6 LOG-10") {
   REQUIRE_OWN_SERVER("sends a signal to the server");
   ASSERT_HTTP(HasStatus(CreateUser(), 201));
   const std::size_t logged = server().Stderr().size();
@@ -56,7 +56,7 @@ INSTANTIATE_TEST_SUITE_P(Signals, ShutdownTest, testing::Values(SIGTERM, SIGINT)
 // Creates run on eight threads while SIGTERM arrives. Each create either
 // completes (201) or is refused cleanly (no connection, or a 503), and every
 // acknowledged user is in the database after a restart.
-TEST_F(ShutdownTest, RequestsInFlightCompleteOrAreRefusedCleanly) {
+SPEC_TEST_F(ShutdownTest, RequestsInFlightCompleteOrAreRefusedCleanly, "STOP-3 STOP-4 STOP-6") {
   REQUIRE_OWN_SERVER("sends SIGTERM to the server and restarts it with --db");
   const StartOptions with_db{{"--db", "users.db"}, {}};
   ASSERT_TRUE(RestartServer(with_db));
@@ -116,7 +116,7 @@ TEST_F(ShutdownTest, RequestsInFlightCompleteOrAreRefusedCleanly) {
 }
 
 // An idle keep-alive connection must not hold the shutdown for long.
-TEST_F(ShutdownTest, IdleKeepAliveConnectionDoesNotBlockShutdown) {
+SPEC_TEST_F(ShutdownTest, IdleKeepAliveConnectionDoesNotBlockShutdown, "STOP-3 STOP-6") {
   REQUIRE_OWN_SERVER("sends SIGTERM to the server");
   httplib::Client idle(api().base_url());
   idle.set_keep_alive(true);
@@ -132,6 +132,60 @@ TEST_F(ShutdownTest, IdleKeepAliveConnectionDoesNotBlockShutdown) {
                     << LastLines(server().Stderr(), 10);
   EXPECT_EQ(*exit, "exited with code 0")
       << "after SIGTERM the server should shut down gracefully and exit with code 0";
+}
+
+// A request whose body is still arriving when SIGTERM comes is in flight:
+// it completes. Meanwhile the server takes no new connection, and /ready on
+// a connection that was already open, if it is answered at all, is 503.
+SPEC_TEST_F(ShutdownTest, InFlightRequestCompletesWhileReadyIsNotReady,
+            "STOP-1 STOP-2 STOP-3 READY-2") {
+  REQUIRE_OWN_SERVER("sends SIGTERM to the server");
+  const std::string email = UniqueEmail("in-flight");
+  const std::string body = json{{"name", "Late Body"}, {"email", email}}.dump();
+  httplib::Client open(api().base_url());
+  open.set_keep_alive(true);
+  open.set_read_timeout(5);
+  ASSERT_TRUE(open.Get("/health")) << "GET /health on a keep-alive connection failed";
+
+  const httplib::Result result = [&] {
+    // The body comes in two halves, SIGTERM between them.
+    httplib::Client slow(api().base_url());
+    slow.set_read_timeout(15);
+    std::size_t sent = 0;
+    bool signalled = false;
+    return slow.Post(
+        "/users", body.size(),
+        [&](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+          if (offset > 0 && !signalled) {
+            std::this_thread::sleep_for(milliseconds(200));
+            signalled = server().Signal(SIGTERM);
+            std::this_thread::sleep_for(milliseconds(300));
+            const Exchange fresh = api().Get("/health");
+            EXPECT_FALSE(fresh.ok() && fresh.status == 200)
+                << "after SIGTERM the server must not accept a new connection; GET /health on "
+                   "one answered:\n"
+                << Describe(fresh);
+            const httplib::Result ready = open.Get("/ready");
+            if (ready) {
+              EXPECT_EQ(ready->status, 503)
+                  << "GET /ready on an open connection while shutting down: " << ready->body;
+              EXPECT_EQ(json::parse(ready->body, nullptr, false), json({{"status", "not_ready"}}));
+            }
+          }
+          const std::size_t half = offset == 0 ? body.size() / 2 : length;
+          sink.write(body.data() + offset, std::min(half, length));
+          sent += std::min(half, length);
+          return true;
+        },
+        "application/json");
+  }();
+  ASSERT_TRUE(result) << "the create in flight at SIGTERM got no answer: "
+                      << httplib::to_string(result.error());
+  EXPECT_EQ(result->status, 201) << "the create in flight at SIGTERM must complete: "
+                                 << result->body;
+  const std::optional<std::string> exit = server().WaitForExit(seconds(15));
+  ASSERT_TRUE(exit) << "the server did not exit within 15 s of SIGTERM";
+  EXPECT_EQ(*exit, "exited with code 0");
 }
 
 }  // namespace
