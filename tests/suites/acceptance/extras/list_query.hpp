@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
@@ -39,26 +40,47 @@ struct Population {
 
 // A query on GET /users and what it must answer.
 struct QueryCase {
-  const char* name;
+  std::string name;
+  const char* rules;  // The ids of guide/api-spec.md the case checks.
   std::string query;  // After "/users?", with placeholders.
   int status;
   std::vector<int> page;            // 200: the kPeople listed, by index.
   int total;                        // 200: X-Total-Count.
   std::string link;                 // 200: the exact Link header, "" for none.
   std::vector<std::string> fields;  // 422: the parameters named in errors.
+  std::string path = "/users";      // The path the query is sent to.
 };
 
+// The case's name and its rules: "LimitZero [PAGE-3 QUERY-2]".
 void PrintTo(const QueryCase& value, std::ostream* out);
 
 // The test name of a case, for INSTANTIATE_TEST_SUITE_P: its `name`.
 std::string QueryCaseName(const testing::TestParamInfo<QueryCase>& param_info);
 
 // A 200 that lists these kPeople. `total` defaults to the page's size.
-QueryCase Listed(const char* name, std::string query, std::vector<int> page,
+QueryCase Listed(std::string name, const char* rules, std::string query, std::vector<int> page,
                  std::string link = "", int total = -1);
 
 // A 422 validation-failed that names these parameters.
-QueryCase Refused(const char* name, std::string query, std::vector<std::string> fields);
+QueryCase Refused(std::string name, const char* rules, std::string query,
+                  std::vector<std::string> fields);
+
+// The case sent to /users/ instead of /users, named with "OnTrailingSlash".
+QueryCase OnTrailingSlash(QueryCase c);
+
+// The 422 cases of an integer parameter (`parameter`, named `title` in the
+// case names) written in a form QUERY-1 does not allow: empty, signed,
+// spaced, a fraction, an exponent, hexadecimal, words, too many digits.
+std::vector<QueryCase> MalformedIntegers(const std::string& parameter, const std::string& title);
+
+// The 422 cases of a text parameter whose decoded value is not UTF-8.
+std::vector<QueryCase> NotUtf8(const std::string& parameter, const std::string& title);
+
+// The cases of `tables`, one after the other.
+std::vector<QueryCase> Concat(std::initializer_list<std::vector<QueryCase>> tables);
+
+// The 200 cases of `cases`, which read the store (the 422s do not).
+std::vector<QueryCase> ListedOnly(const std::vector<QueryCase>& cases);
 
 // The ids of a JSON array of users, in order; 0 for an entry without one.
 std::vector<std::int64_t> IdsOf(const nlohmann::json& users);
@@ -74,6 +96,21 @@ class ListQueryTest : public AcceptanceTest, public testing::WithParamInterface<
 
   // Sends the case's query and checks the answer against the case.
   void RunCase(const QueryCase& c) const;
+
+  // Sends the case's query about `population` and checks the answer.
+  void ExpectAnswer(const Population& population, const QueryCase& c) const;
+
+  // Checks that the page, X-Total-Count and Link follow a delete and the
+  // updates that move users into and out of the filters.
+  void ListsFollowChanges() const;
+};
+
+// `Fixture` on a server that keeps its users in SQLite (--db users.db),
+// where the filters and pages may be computed by SQL; skipped by URL.
+template <class Fixture>
+class OnSqlite : public Fixture {
+ protected:
+  StartOptions ServerOptions() const override { return {{"--db", "users.db"}, {}}; }
 };
 
 }  // namespace acceptance
