@@ -54,16 +54,16 @@ EmailChoice DrawEmail(Draw& draw, int stage, bool create) {
     choice.variant = draw.Below(NonStringEmails().size());
   } else if (roll < 14) {
     choice.kind = EmailKind::kOfDeletedUser;
-  } else if (stage >= 2 && roll < 24) {
+  } else if (stage >= 2 && roll < 22) {
     choice.kind = EmailKind::kTakenOtherCase;
-  } else if (stage >= 2 && roll < 30) {
-    choice.kind = create ? EmailKind::kTakenOtherCase : EmailKind::kOwnOtherCase;
   } else if (stage >= 2 && roll < 37) {
+    choice.kind = create ? EmailKind::kTakenOtherCase : EmailKind::kOwnOtherCase;
+  } else if (stage >= 2 && roll < 44) {
     choice.kind = EmailKind::kMalformed;
     choice.variant = draw.Below(MalformedEmails().size());
-  } else if (stage >= 2 && roll < 46) {
-    choice.kind = EmailKind::kFreshMixedCase;
   } else if (stage >= 2 && roll < 50) {
+    choice.kind = EmailKind::kFreshMixedCase;
+  } else if (stage >= 2 && roll < 54) {
     choice.kind = EmailKind::kFreshPadded;
   } else {
     choice.kind = EmailKind::kFresh;
