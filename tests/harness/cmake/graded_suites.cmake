@@ -9,7 +9,8 @@
 set(EXTRAS_FEATURES
   pagination:Pagination search:Search methods:Methods health:Health:serial logging:Logging
   metrics:Metrics:serial auth:Auth ratelimit:RateLimit conditional:Conditional
-  persistence:Persistence docs:Docs shutdown:Shutdown environment:Environment)
+  persistence:Persistence docs:Docs shutdown:Shutdown environment:Environment
+  model:Model)
 
 # register_extras_suite(PREFIX prefix [SERVER target | PROGRAM path] [NAMED_BY_LABEL])
 #   Registers extras_suite once per feature, labelled extras-<feature>.

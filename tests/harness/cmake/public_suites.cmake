@@ -38,8 +38,9 @@ if(NOT KIT_CLIENTS_FROM)
 endif()
 
 add_acceptance_suite(contract ${KIT_ACCEPTANCE_DIR}/contract_test.cpp)
-add_acceptance_suite(crud ${KIT_ACCEPTANCE_DIR}/crud_test.cpp)
-add_acceptance_suite(errors ${KIT_ACCEPTANCE_DIR}/errors_test.cpp)
+add_acceptance_suite(crud ${KIT_ACCEPTANCE_DIR}/crud_test.cpp ${KIT_ACCEPTANCE_DIR}/crud_model_test.cpp)
+add_acceptance_suite(errors ${KIT_ACCEPTANCE_DIR}/errors_test.cpp
+  ${KIT_ACCEPTANCE_DIR}/errors_model_test.cpp)
 # The extras, one file per feature, in one program (see graded_suites.cmake
 # for the label each feature's fixture gets).
 set(extras_dir ${KIT_ACCEPTANCE_DIR}/extras)
@@ -57,4 +58,22 @@ add_acceptance_suite(extras
   ${extras_dir}/persistence_test.cpp
   ${extras_dir}/docs_test.cpp
   ${extras_dir}/shutdown_test.cpp
-  ${extras_dir}/environment_test.cpp)
+  ${extras_dir}/environment_test.cpp
+  ${extras_dir}/model_test.cpp)
+
+# The model of the spec that crud, errors and extras each check at the
+# rules of their stage (model/model_check.hpp).
+if(NOT KIT_CLIENTS_FROM)
+  set(model_dir ${KIT_ACCEPTANCE_DIR}/model)
+  add_library(acceptance_model STATIC
+    ${model_dir}/model_check.cpp
+    ${model_dir}/model_operations.cpp
+    ${model_dir}/model_runner.cpp
+    ${model_dir}/user_model.cpp)
+  target_include_directories(acceptance_model PUBLIC ${model_dir})
+  target_link_libraries(acceptance_model PUBLIC acceptance_support PRIVATE kit_warnings)
+  target_precompile_headers(acceptance_model REUSE_FROM acceptance_support)
+  foreach(suite crud errors extras)
+    target_link_libraries(${suite}_suite PRIVATE acceptance_model)
+  endforeach()
+endif()

@@ -14,6 +14,9 @@ std::string ReplaceAll(std::string text, const std::string& from, const std::str
 // `text` with the ASCII letters in capitals; other bytes are kept.
 std::string Upper(std::string text);
 
+// `text` with the ASCII letters in lowercase; other bytes are kept.
+std::string Lower(std::string text);
+
 bool StartsWith(const std::string& text, const std::string& prefix);
 
 // The last `count` lines of `text` (a final newline ends the last line,
