@@ -302,6 +302,14 @@ INSTANTIATE_TEST_SUITE_P(Range, UsersCrudIdTest,
                                                       "9223372036854775807", "CONV-6"}),
                          CaseName<WellFormedId>);
 
+// The body is read before the user is looked up: malformed JSON is 400 even
+// where no user has the id.
+SPEC_TEST_F(UsersCrudTest, MalformedBodyToAMissingUserIs400, "PREC-13 UPDATE-10") {
+  const Exchange refused = api().Send("PUT", kMissingUserPath,
+                                      {{"Content-Type", "application/json"}}, R"({"age":)");
+  EXPECT_HTTP(HasStatus(refused, 400));
+}
+
 // --- List -------------------------------------------------------------------
 
 SPEC_TEST_F(UsersCrudTest, ListReturnsJsonArray, "CONV-1") {

@@ -13,7 +13,9 @@ namespace {
 
 using ErrorsModelTest = AcceptanceTest;
 
-TEST_F(ErrorsModelTest, RandomSequencesFollowTheStage2Rules) { model::CheckAgainstModel(api(), 2); }
+SPEC_TEST_F(ErrorsModelTest, RandomSequencesFollowTheStage2Rules,
+            "NAME-1 NAME-2 NAME-3 EMAIL-1 EMAIL-3 EMAIL-11 EMAIL-12 EMAIL-13 AGE-1 FIELDS-1 FIELDS-2",
+            "ERR-2 ERR-3 ERR-5 ERR-8 ERR-10 ERR-15 UPDATE-7") { model::CheckAgainstModel(api(), 2); }
 
 }  // namespace
 }  // namespace acceptance

@@ -224,7 +224,7 @@ class SlowClients {
 // (guide/solution-walkthrough.md, "Gaps that application code cannot
 // close"), nginx answers at once, in the spec's format, before any
 // instance sees it.
-TEST_F(ClusterTest, NginxClosesTheGapsHttplibLeavesOpen) {
+SPEC_TEST_F(ClusterTest, NginxClosesTheGapsHttplibLeavesOpen, "FMT-3 FMT-4 FMT-6 REQID-1") {
   constexpr auto kAtOnce = milliseconds(2000);  // httplib took 5 s for some.
   const ApiClient api = cluster_.Client();
   std::string many_headers;
@@ -290,7 +290,7 @@ TEST_F(ClusterTest, NginxClosesTheGapsHttplibLeavesOpen) {
 // One email, 64 creates at once, sent straight to the instances in turn
 // (so each takes its share): the database's unique index lets exactly one
 // through, whichever instance it reached.
-TEST_F(ClusterTest, OneEmailRacedAcrossInstancesCreatesOneUser) {
+SPEC_TEST_F(ClusterTest, OneEmailRacedAcrossInstancesCreatesOneUser, "DB-13 CONV-16") {
   const int instances = cluster_.instances();
   std::vector<ApiClient> clients;
   for (int k = 1; k <= instances; ++k) clients.push_back(cluster_.InstanceClient(k));
@@ -323,7 +323,7 @@ TEST_F(ClusterTest, OneEmailRacedAcrossInstancesCreatesOneUser) {
 // middle. nginx sends the following requests to the others; a create that
 // was in flight on the killed instance gets 502 (nginx does not retry a
 // POST it has sent). Every create answered 201 is in the database.
-TEST_F(ClusterTest, KilledInstanceLosesNoAcknowledgedCreate) {
+SPEC_TEST_F(ClusterTest, KilledInstanceLosesNoAcknowledgedCreate, "DB-12") {
   constexpr int kClients = 16;
   const ApiClient api = cluster_.Client();
   const std::string tag = UniqueEmail("cluster-storm");
@@ -421,7 +421,7 @@ TEST_F(ClusterTest, KilledInstanceLosesNoAcknowledgedCreate) {
 // documents from the instances and through nginx (/health: 503, its own
 // body). Then every instance creates users again by itself: same pids, no
 // restart.
-TEST_F(ClusterTest, LostDatabaseAnswers503AndIsRecoveredFrom) {
+SPEC_TEST_F(ClusterTest, LostDatabaseAnswers503AndIsRecoveredFrom, "DB-14 DB-15 HEALTH-7") {
   const int instances = cluster_.instances();
   std::vector<pid_t> pids;
   for (int k = 1; k <= instances; ++k) pids.push_back(cluster_.instance_pid(k));

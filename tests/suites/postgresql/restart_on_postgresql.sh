@@ -7,7 +7,9 @@
 # greater than every id before it, also when the newest user was deleted
 # just before. The second and third starts apply no migration. Runs inside
 # tests/harness/scripts/with_postgres.sh, whose database (USER_API_DB) the
-# server uses.
+# server uses. Then a database that cannot be reached: exit code 1, with a
+# message that leaves the password out.
+# spec-rules: DB-9 DB-10 DB-11 DB-12
 set -euo pipefail
 [[ $# -eq 1 ]] || { echo "usage: with_postgres.sh $0 SERVER" >&2; exit 2; }
 server="$1"
@@ -27,10 +29,11 @@ fail() {
   exit 1
 }
 
-# start_server: sets pid and url; the server's stderr log is appended to.
+# start_server [FLAG...]: sets pid and url; the server's stderr log is
+# appended to.
 start_server() {
   start_listening_server --name "the server" --dir "$workdir" --timeout 20 \
-    --pid-var pid --url-var url -- "$server" --port 0 || exit 1
+    --pid-var pid --url-var url -- "$server" --port 0 "$@" || exit 1
 }
 
 stop_server() {
@@ -112,8 +115,9 @@ send DELETE "/users/$next"
 expect 204 "deleting the newest user, $next"
 stop_server
 
-echo "== restart 2: the newest user, $next, deleted just before"
-start_server
+echo "== restart 2: the newest user, $next, deleted just before; the URL as postgres://"
+[[ "$USER_API_DB" == postgresql://* ]] || fail "USER_API_DB is not a postgresql:// URL: $USER_API_DB"
+start_server --db "postgres://${USER_API_DB#postgresql://}"
 last="$(create last)"
 ((last > next)) || fail "after the second restart the new id $last is not greater than $next"
 send GET /health
@@ -122,3 +126,15 @@ expect 200 "GET /health"
 [[ "$(migrations)" == "$migrated" ]] || fail "the second restart applied migrations"
 stop_server
 echo "ids $kept < $newest < $next < $last, across two restarts; migrations applied once"
+
+echo "== a database that cannot be reached"
+password="unreachable-pw-$$"
+code=0
+timeout 30 "$server" --port 0 --db "postgresql://kit:$password@127.0.0.1:1/none?connect_timeout=5" \
+  >/dev/null 2>"$workdir/unreachable" || code=$?
+[[ $code -eq 1 ]] || fail "a server whose database cannot be reached exited with code $code, not 1"
+[[ -s "$workdir/unreachable" ]] || fail "a server whose database cannot be reached wrote no message"
+if grep -q -- "$password" "$workdir/unreachable"; then
+  fail "the message holds the database password: $(cat "$workdir/unreachable")"
+fi
+echo "exit code 1: $(head -c 300 "$workdir/unreachable")"

@@ -11,7 +11,8 @@ narrow it: `[AREA-N, stage 3]` (stage 3 on), `[AREA-N, stages 1-2]` (only
 those), `[AREA-N, reviewed]` (checked by a reviewer; no test needed).
 
 The tests: what `ctest --show-only=json-v1` lists in BUILD (or FILE). A test
-counts for stage N when its name starts with `stageN/` and it is not
+counts for stage N when its name starts with `stageN/` (stage 3 for
+`cluster/`) and it is not
 labelled meta, unit, unit-postgresql or benchmark. Its rules are
 - for a GoogleTest program named *_suite (an acceptance suite), those the
   program lists with USER_API_LIST_RULES (tests/harness/support/spec_rules.hpp)
@@ -41,7 +42,9 @@ NOT_BLACK_BOX = {"meta", "unit", "unit-postgresql", "benchmark"}
 ID = r"[A-Z]{2,8}-[0-9]+"
 RULE = re.compile(r"\[(" + ID + r")((?:, [^\]\n]*)?)\]")
 CITED_IN_FILE = re.compile(r"spec-rules:((?:\s+" + ID + r")+)")
-STAGE_NAME = re.compile(r"^stage([1-3])/")
+# The name prefixes of the tests that run against a stage: stageN/, and
+# cluster/ (stage 3 instances behind nginx).
+STAGE_NAME = re.compile(r"^(?:stage([1-3])|(cluster))/")
 
 
 class Rule:
@@ -142,6 +145,10 @@ def file_rules(command, root):
     return ids
 
 
+def stage_of(name_match):
+    return int(name_match.group(1)) if name_match.group(1) else 3
+
+
 def black_box_tests(listing, root):
     """[(ctest name, stage, [ids], is_acceptance_suite)]."""
     tests, cache = [], {}
@@ -159,9 +166,9 @@ def black_box_tests(listing, root):
             rules = suite_rules(command[0], cache).get(filters[0])
             if rules is None:
                 raise RuntimeError(f"{test['name']}: {command[0]} does not list {filters[0]}")
-            tests.append((test["name"], int(stage.group(1)), rules, True))
+            tests.append((test["name"], stage_of(stage), rules, True))
         else:
-            tests.append((test["name"], int(stage.group(1)), file_rules(command, root), False))
+            tests.append((test["name"], stage_of(stage), file_rules(command, root), False))
     return tests
 
 

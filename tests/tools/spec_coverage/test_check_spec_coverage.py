@@ -136,6 +136,12 @@ class SpecCoverageTest(unittest.TestCase):
         self.tests.append(gtest("stage3/Meta.Limit", self.suite, "Extras.Limit", ["meta"]))
         self.assert_fails_with("[PAGE-1] (api-spec.md line 19) has no black-box test run against stage 3")
 
+    def test_cluster_tests_count_for_stage_3(self):
+        self.tests = [t for t in self.tests if t["name"] != "stage3/Extras.Limit"]
+        self.tests.append(gtest("cluster/Extras.Limit", self.suite, "Extras.Limit", ["cluster"]))
+        code, output = self.run_check()
+        self.assertEqual(code, 0, output)
+
     def test_a_script_cites_with_spec_rules_lines(self):
         self.tests = [t for t in self.tests if t["name"] != "stage3/Extras.Limit"]
         script = self.dir / "faults.py"

@@ -79,6 +79,7 @@ TEST_P(ConditionalTest, AnswersAsSpecified) {
     case 412:
       EXPECT_HTTP(HasProblem(answer, 412));
       EXPECT_HTTP(HasJson(answer, "/type", "/problems/precondition-failed"));
+      EXPECT_HTTP(HasJson(answer, "/title", "Precondition Failed"));
       EXPECT_TRUE(Unchanged(api(), user, current));
       break;
     case 204:
@@ -108,7 +109,7 @@ std::vector<ConditionCase> WriteCases(const std::string& title, const std::strin
        R"("nope", $CURRENT)", success},
       {title + "IfMatchListWithCurrentFirst", "COND-13", method, "If-Match", R"($CURRENT,"nope")",
        success},
-      {title + "IfMatchStale", "COND-11 COND-12", method, "If-Match", "$STALE", 412},
+      {title + "IfMatchStale", "COND-11 COND-12 PROB-8", method, "If-Match", "$STALE", 412},
       {title + "IfMatchWeakCurrent", "COND-10 COND-11 COND-12", method, "If-Match", "W/$CURRENT",
        412},
       {title + "IfMatchListWithoutCurrent", "COND-11 COND-12 COND-13", method, "If-Match",

@@ -14,7 +14,10 @@ namespace {
 
 using ExtrasModelTest = AcceptanceTest;
 
-TEST_F(ExtrasModelTest, RandomSequencesFollowTheStage3Rules) { model::CheckAgainstModel(api(), 3); }
+SPEC_TEST_F(ExtrasModelTest, RandomSequencesFollowTheStage3Rules,
+            "PAGE-1 PAGE-2 PAGE-3 PAGE-4 PAGE-5 PAGE-6 FILTER-1 FILTER-3 FILTER-5 FILTER-6",
+            "FILTER-7 FILTER-8 FILTER-9 LINK-1 LINK-2 LINK-3 LINK-4 LINK-5 LINK-6 LINK-8",
+            "UPDATE-8 COND-1 COND-2 COND-3 COND-5 COND-6 COND-7 COND-10 COND-11 COND-12") { model::CheckAgainstModel(api(), 3); }
 
 }  // namespace
 }  // namespace acceptance

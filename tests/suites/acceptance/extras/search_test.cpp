@@ -15,6 +15,18 @@ namespace {
 class SearchTest : public ListQueryTest {};
 class SqliteSearchTest : public OnSqlite<SearchTest> {};
 
+// Six bad parameters at once, sent in the reverse order: one entry each, in
+// the spec's order of the parameters, whatever the order of the query.
+using ErrorsOrderSearchTest = AcceptanceTest;
+
+SPEC_TEST_F(ErrorsOrderSearchTest, EveryBadParameterIsListedInTheSpecsOrder,
+            "ERR-11 ERR-12 QUERY-6") {
+  const Exchange refused =
+      api().Get("/users?max_age=151&min_age=x&email=%FF&q=%C0%80&offset=-1&limit=0");
+  EXPECT_HTTP(HasProblem(refused, 422));
+  EXPECT_HTTP(HasErrorFields(refused, {"limit", "offset", "q", "email", "min_age", "max_age"}));
+}
+
 // The population's ages are 20, 30, null, 40 and 30 (kPeople).
 const std::vector<QueryCase>& FilterCases() {
   static const std::vector<QueryCase> cases = Concat({
