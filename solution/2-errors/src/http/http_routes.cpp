@@ -52,11 +52,15 @@ void DeleteUser(UserService& users, const httplib::Request& req, httplib::Respon
 }
 
 // Runs before the body is read. A refused request may still have its body
-// on the wire, so the connection is closed after the answer.
+// on the wire, and so may a GET with one, so the connection is closed after
+// the answer.
 httplib::Server::HandlerResponse RefuseBadRequests(const httplib::Request& req,
                                                    httplib::Response& res) {
   try {
     CheckRequest(req);
+    if (LeavesBodyOnTheWire(req) && req.get_header_value("Connection") != "close") {
+      res.set_header("Connection", "close");
+    }
     return httplib::Server::HandlerResponse::Unhandled;
   } catch (const ApiError& error) {
     WriteProblem(res, error);

@@ -118,8 +118,8 @@ void GetMetrics(ServerParts& parts, const Request&, Response& res) {
 }
 
 // Pre-routing: starts the request's context, then runs the checks. A
-// refused request may still have its body on the wire, so the connection is
-// closed after the answer.
+// refused request may still have its body on the wire, and so may a GET
+// with one, so the connection is closed after the answer.
 httplib::Server::HandlerResponse BeginRequest(const ServerParts& parts, const Request& req,
                                               Response& res) {
   RequestContext& context = CurrentRequest();
@@ -128,6 +128,9 @@ httplib::Server::HandlerResponse BeginRequest(const ServerParts& parts, const Re
                            std::string(kUnmatchedRoute), std::nullopt};
   try {
     CheckRequest(req, parts.gate, context);
+    if (LeavesBodyOnTheWire(req) && req.get_header_value("Connection") != "close") {
+      res.set_header("Connection", "close");
+    }
     return httplib::Server::HandlerResponse::Unhandled;
   } catch (const ApiError& error) {
     WriteProblem(res, error);

@@ -129,4 +129,13 @@ void CheckRequest(const httplib::Request& req, const GateSettings& settings,
   CheckBodyHeaders(req);
 }
 
+bool LeavesBodyOnTheWire(const httplib::Request& req) {
+  if (req.method == "POST" || req.method == "PUT" || req.method == "PATCH" ||
+      req.method == "DELETE") {
+    return false;
+  }
+  const std::string length = req.get_header_value("Content-Length");
+  return length.find_first_not_of('0') != std::string::npos;
+}
+
 }  // namespace user_api

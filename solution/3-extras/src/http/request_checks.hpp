@@ -32,4 +32,9 @@ struct GateSettings {
 void CheckRequest(const httplib::Request& req, const GateSettings& settings,
                   RequestContext& context);
 
+// True when the request has a body that httplib 0.11 leaves unread: it
+// reads one only for POST, PUT, PATCH and DELETE. Such a body would be read
+// as the next request on the connection, so the answer must close it.
+bool LeavesBodyOnTheWire(const httplib::Request& req);
+
 }  // namespace user_api
