@@ -3,6 +3,8 @@
 // /ready, as guide/api-spec.md specifies them.
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -109,6 +111,45 @@ SPEC_TEST_F(HealthTest, StorageNamesTheStore, "HEALTH-3 DB-1 DB-2") {
   EXPECT_HTTP(HasJson(Health(), "/storage", "memory"));
   ASSERT_TRUE(RestartServer({{"--db", "health.db"}, {}}));
   EXPECT_HTTP(HasJson(Health(), "/storage", "sqlite"));
+}
+
+// Overwrites FILE with zero bytes in place: same inode, same size, so a
+// server that keeps it open reads the zeros; a missing FILE is skipped.
+void ZeroFileInPlace(const std::string& file) {
+  std::error_code error;
+  const auto size = std::filesystem::file_size(file, error);
+  if (error) return;
+  std::fstream stream(file, std::ios::in | std::ios::out | std::ios::binary);
+  const std::string zeros(size, '\0');
+  stream.write(zeros.data(), static_cast<std::streamsize>(zeros.size()));
+}
+
+// The storage check is a read of the user count; a database file (with its
+// -wal and -shm files) overwritten by zeros under the server can no longer
+// be read by SQLite, in any journal mode, so that read fails.
+SPEC_TEST_F(HealthTest, StorageCheckFailureIs503Unavailable,
+            "HEALTH-2 HEALTH-4 HEALTH-7 HEALTH-8 READY-2 READY-3 PROB-14") {
+  REQUIRE_OWN_SERVER("starts the server with --db and overwrites its file");
+  ASSERT_TRUE(RestartServer({{"--db", "broken.db"}, {}}));
+  ASSERT_HTTP(HasStatus(CreateUser(), 201));
+  ASSERT_HTTP(HasJson(Health(), "/users", 1));
+  const std::string db = server().workdir() + "/broken.db";
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) ZeroFileInPlace(db + suffix);
+
+  const Exchange health = api().Get("/health");
+  EXPECT_HTTP(HasStatus(health, 503));
+  EXPECT_HTTP(HasMediaType(health, "application/json"));
+  EXPECT_HTTP(HasJson(health, "/status", "unavailable"));
+  EXPECT_HTTP(HasJson(health, "/users", nullptr));
+  EXPECT_HTTP(HasJson(health, "/storage", "sqlite"));
+  const Exchange ready = api().Get("/ready");
+  EXPECT_HTTP(HasStatus(ready, 503));
+  EXPECT_HTTP(HasMediaType(ready, "application/json"));
+  EXPECT_HTTP(HasJson(ready, "", {{"status", "not_ready"}}));
+  const Exchange list = api().Get("/users");
+  EXPECT_HTTP(HasStatus(list, 503));
+  EXPECT_HTTP(HasMediaType(list, "application/problem+json"));
+  EXPECT_HTTP(HasJson(list, "/type", "/problems/service-unavailable"));
 }
 
 SPEC_TEST_F(HealthTest, ReadyAnswersReady, "READY-1 READY-3") {

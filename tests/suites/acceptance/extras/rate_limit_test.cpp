@@ -104,6 +104,29 @@ SPEC_TEST_F(RateLimitTest, RefillsToFullAfterAnIdlePeriod, "RATE-2 RATE-3 RATE-1
       << kRateLimit << ", so one request leaves " << kRateLimit - 1;
 }
 
+// Refills are counted from the last request, refused ones included: with
+// N = 1, a token spent at t0 is back at t0 + 1 s, however many 429s were
+// sent in between. A bucket that only moves its clock when a request
+// passes counts the same time again at each 429 and lets one through early.
+SPEC_TEST_F(RateLimitTest, RefusedRequestsDoNotRefillTheBucketTwice, "RATE-3 RATE-6") {
+  ASSERT_TRUE(RestartServer({{"--rate-limit", "1"}, {}}));
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_HTTP(HasStatus(api().Get("/users?limit=1"), 200));
+  int refused = 0;
+  // Every 100 ms up to 0.7 s after the token was spent; the bucket then
+  // holds 0.7 tokens, 0.3 s short of the next one.
+  for (int step = 1; step <= 7; ++step) {
+    std::this_thread::sleep_until(start + milliseconds(100 * step));
+    if (std::chrono::steady_clock::now() - start > milliseconds(750)) break;  // A stalled machine.
+    const Exchange answer = api().Get("/users?limit=1");
+    ASSERT_HTTP(Holds(answer, answer.status == 429,
+                      "429: with --rate-limit 1 the next token is back 1 s after the first "
+                      "request, and this one was sent " + std::to_string(100 * step) +
+                      " ms after it, after " + std::to_string(refused) + " 429s"));
+    ++refused;
+  }
+}
+
 SPEC_TEST_F(RateLimitTest, EveryUserRouteResponseCountsDown, "RATE-4 RATE-9 RATE-10") {
   const auto start = std::chrono::steady_clock::now();
   const Exchange first = api().Get("/users?limit=1");
