@@ -11,23 +11,20 @@
 #include <vector>
 
 #include "acceptance_test.hpp"
+#include "table_rows.hpp"
 
 namespace acceptance {
 
-// One change sent to a user, named for the test listing.
+// One change sent to a user, named for the test listing, with the ids of
+// the rules it checks beyond those its test names (table_rows.hpp prints it).
 struct FieldChange {
   const char* name;
   nlohmann::json change;  // An "email" is replaced by a unique address.
+  const char* rules;
 };
-
-// Names the case in test listings instead of dumping its bytes.
-void PrintTo(const FieldChange& value, std::ostream* out);
 
 // Each field alone, age null (which clears it), and every field at once.
 const std::vector<FieldChange>& FieldChanges();
-
-// The test name of a case, for INSTANTIATE_TEST_SUITE_P: its `name`.
-std::string FieldChangeName(const testing::TestParamInfo<FieldChange>& param_info);
 
 class FieldChangeTest : public AcceptanceTest, public testing::WithParamInterface<FieldChange> {
  protected:

@@ -490,13 +490,13 @@ SPEC_TEST_F(UsersBeforeExtrasTest, ListIgnoresStage3Parameters, "CONV-9 LIST-1")
 class UsersCrudUpdateTest : public FieldChangeTest {};
 
 // Each field changes alone; the other fields and created_at stay as they were.
-SPEC_TEST_P(UsersCrudUpdateTest, ChangesOnlyTheNamedField, "UPDATE-1 UPDATE-2 UPDATE-3 CONV-1") {
+SPEC_TEST_P(UsersCrudUpdateTest, ChangesOnlyTheNamedField, "UPDATE-1 CONV-1") {
   ChangesOnlyTheNamedFields("PUT", "changed");
 }
 
 // The table is shared with the extras suite, whose PATCH must apply it alike.
 INSTANTIATE_TEST_SUITE_P(Fields, UsersCrudUpdateTest, testing::ValuesIn(FieldChanges()),
-                         FieldChangeName);
+                         CaseName<FieldChange>);
 
 SPEC_TEST_F(UsersCrudTest, UpdateWithEmptyObjectChangesNothing, "UPDATE-5") {
   const Exchange created = CreateUser();

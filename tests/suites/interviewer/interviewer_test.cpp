@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "acceptance_test.hpp"
-#include "../acceptance/table_rows.hpp"
+#include "table_rows.hpp"
 #include "concurrent_requests.hpp"
 #include "text.hpp"
 
