@@ -370,6 +370,8 @@ std::vector<CreateCase> FieldCases() {
       {"EmailNull", "FIELDS-1", R"({"name":"Ada $LOCAL","email":null})", 422, {"email"}},
       // age
       {"AgeZero", "AGE-1", R"({"name":"Ada","email":"$EMAIL","age":0})", 201, {}, {{"/age", 0}}},
+      {"AgeNegativeZero", "AGE-1 AGE-2", R"({"name":"Ada","email":"$EMAIL","age":-0})", 201, {},
+       {{"/age", 0}}},
       {"Age1", "AGE-1", R"({"name":"Ada","email":"$EMAIL","age":1})", 201, {}, {{"/age", 1}}},
       {"Age149", "AGE-1", R"({"name":"Ada","email":"$EMAIL","age":149})", 201, {},
        {{"/age", 149}}},

@@ -134,6 +134,47 @@ SPEC_TEST_F(ShutdownTest, IdleKeepAliveConnectionDoesNotBlockShutdown, "STOP-3 S
       << "after SIGTERM the server should shut down gracefully and exit with code 0";
 }
 
+// A request in flight holds the shutdown for at most 10 s: a client that
+// sends its body one byte at a time, never finishing, cannot keep the
+// server alive past the grace period.
+SPEC_TEST_F(ShutdownTest, EndlessRequestHoldsShutdownAtMostTheGracePeriod, "STOP-3 STOP-6") {
+  REQUIRE_OWN_SERVER("sends SIGTERM to the server");
+  std::atomic<bool> started{false};
+  std::atomic<bool> done{false};
+  std::thread trickle([&] {
+    httplib::Client slow(api().base_url());
+    slow.set_read_timeout(30);
+    slow.set_write_timeout(30);
+    slow.Post(
+        "/users", 60000,  // Under the 64 KiB body limit.
+        [&](std::size_t offset, std::size_t, httplib::DataSink& sink) {
+          if (done) return false;
+          if (offset > 0) std::this_thread::sleep_for(milliseconds(250));
+          started = true;
+          return sink.write("{", 1);
+        },
+        "application/json");
+  });
+  while (!started) std::this_thread::sleep_for(milliseconds(10));
+  std::this_thread::sleep_for(milliseconds(300));
+  const auto signalled_at = std::chrono::steady_clock::now();
+  const bool signalled = server().Signal(SIGTERM);
+  const std::optional<std::string> exit = signalled ? server().WaitForExit(seconds(14))
+                                                    : std::nullopt;
+  const auto waited = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() -
+                                                               signalled_at);
+  done = true;
+  trickle.join();
+  ASSERT_TRUE(signalled) << "could not send SIGTERM to the server";
+  ASSERT_TRUE(exit) << "the server did not exit within 14 s of SIGTERM while a client kept a "
+                       "request in flight by sending its body one byte every 250 ms; the spec "
+                       "gives requests in flight at most 10 s\n  stderr:\n"
+                    << LastLines(server().Stderr(), 10);
+  EXPECT_EQ(*exit, "exited with code 0")
+      << "after SIGTERM, past the grace period, the server should still exit with code 0 ("
+      << waited.count() << " ms after the signal)";
+}
+
 // A request whose body is still arriving when SIGTERM comes is in flight:
 // it completes. Meanwhile the server takes no new connection, and /ready on
 // a connection that was already open, if it is answered at all, is 503.
