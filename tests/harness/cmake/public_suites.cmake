@@ -19,6 +19,7 @@ if(NOT KIT_CLIENTS_FROM)
     ${KIT_SUPPORT_DIR}/expectations.cpp
     ${KIT_SUPPORT_DIR}/field_changes.cpp
     ${KIT_SUPPORT_DIR}/program_run.cpp
+    ${KIT_SUPPORT_DIR}/reproduce_command.cpp
     ${KIT_SUPPORT_DIR}/server_process.cpp
     ${KIT_SUPPORT_DIR}/spec_rules.cpp
     ${KIT_SUPPORT_DIR}/target_server.cpp

@@ -2,22 +2,12 @@
 
 #include <sstream>
 
+#include "reproduce_command.hpp"
+
 namespace acceptance {
 namespace {
 
 constexpr std::size_t kMaxBodyShown = 2000;
-
-std::string ShellQuote(const std::string& text) {
-  std::string quoted = "'";
-  for (char c : text) {
-    if (c == '\'') {
-      quoted += "'\\''";
-    } else {
-      quoted += c;
-    }
-  }
-  return quoted + "'";
-}
 
 std::string Shown(const std::string& body) {
   if (body.empty()) return "(empty)";
@@ -32,21 +22,6 @@ std::string Indented(const std::string& text, const std::string& indent) {
   return out;
 }
 
-// printf(1) text that prints `bytes` exactly.
-std::string PrintfQuoted(const std::string& bytes) {
-  std::string out;
-  for (char c : bytes) {
-    switch (c) {
-      case '\r': out += "\\r"; break;
-      case '\n': out += "\\n"; break;
-      case '%': out += "%%"; break;
-      case '\\': out += "\\\\"; break;
-      default: out += c;
-    }
-  }
-  return ShellQuote(out);
-}
-
 }  // namespace
 
 std::string Exchange::Header(const std::string& name) const {
@@ -56,28 +31,6 @@ std::string Exchange::Header(const std::string& name) const {
 
 nlohmann::json Exchange::Json() const {
   return nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-}
-
-std::string CurlCommand(const Exchange& exchange) {
-  if (!exchange.raw_request.empty()) {
-    // curl cannot send every malformed request, so the repro uses nc.
-    const std::string host_port = exchange.base_url.substr(exchange.base_url.find("://") + 3);
-    const auto colon = host_port.rfind(':');
-    const std::string source =
-        exchange.source_address.empty() ? "" : "-s " + exchange.source_address + " ";
-    return "printf " + PrintfQuoted(exchange.raw_request) + " | nc -q 5 " + source +
-           host_port.substr(0, colon) + " " + host_port.substr(colon + 1);
-  }
-  std::string command = "curl -i -X " + exchange.method + " " +
-                        ShellQuote(exchange.base_url + exchange.path);
-  if (!exchange.source_address.empty()) command += " --interface " + exchange.source_address;
-  for (const auto& [name, value] : exchange.request_headers) {
-    command += " -H " + ShellQuote(name + ": " + value);
-  }
-  if (!exchange.request_body.empty()) {
-    command += " --data-raw " + ShellQuote(exchange.request_body);
-  }
-  return command;
 }
 
 std::string Describe(const Exchange& exchange) {
@@ -100,7 +53,7 @@ std::string Describe(const Exchange& exchange) {
     }
     out << "            body: " << Shown(exchange.body) << "\n";
   }
-  out << "  reproduce: " << CurlCommand(exchange) << "\n";
+  out << "  reproduce: " << ReproduceCommand(exchange) << "\n";
   if (exchange.server_output) {
     const std::string output = exchange.server_output();
     out << "  server stderr (last lines):\n"

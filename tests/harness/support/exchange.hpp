@@ -39,11 +39,8 @@ struct Exchange {
   nlohmann::json Json() const;
 };
 
-// A shell command that repeats the request with curl.
-std::string CurlCommand(const Exchange& exchange);
-
-// A multi-line account of the exchange: request, response, curl command and
-// the server's output.
+// A multi-line account of the exchange: request, response, the command that
+// reproduces it and the server's output.
 std::string Describe(const Exchange& exchange);
 
 }  // namespace acceptance

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "model_runner.hpp"
+#include "reproduce_command.hpp"
 #include "shrink.hpp"
 #include "target_server.hpp"
 
@@ -81,7 +82,7 @@ std::string AsCurl(const SequenceRun& run) {
   std::ostringstream out;
   for (std::size_t i = 0; i < run.steps.size(); ++i) {
     out << "  # " << i + 1 << ". " << run.steps[i].description << "\n";
-    for (const Exchange& exchange : run.steps[i].exchanges) out << "  " << CurlCommand(exchange) << "\n";
+    for (const Exchange& exchange : run.steps[i].exchanges) out << "  " << ReproduceCommand(exchange) << "\n";
   }
   if (run.mismatch) {
     out << "  #    expected " << run.mismatch->expected << "\n  #    got " << run.mismatch->actual
