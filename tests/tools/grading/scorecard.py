@@ -16,7 +16,12 @@ tests/harness/cmake/graded_suites.cmake), so the label comes from the name. Writ
 OUT_DIR/scorecard.md and OUT_DIR/results.json, the latter modelled on the
 Exercism test-runner interface, version 3: an overall status of pass, fail
 or error, and per test its name, status and message, with this kit's
-stage, label, points and reproduction added.
+stage, label, points and reproduction added. Members beyond that format:
+  stages    per stage: complete, not started or partly done, counting the
+            tests that earn points (see stage_progress)
+  causes    the root causes of the failures, largest first (causes.py):
+            summary, fix, tests, labels, points, reproduce, location...;
+            a test in one names it by number in its `cause`
 """
 
 import argparse
@@ -24,7 +29,10 @@ import json
 import re
 import sys
 import xml.etree.ElementTree as ET
+from collections import Counter
 from pathlib import Path
+
+from causes import exchange_fields, group
 
 # Output that means the server, not the assertion, failed: it could not be
 # started, it crashed, or a sanitizer stopped it. Such a test is an error.
@@ -44,7 +52,14 @@ HUMAN_PARTS = [
 
 
 def load_weights(path):
+    """(label -> entry, labels in order). An entry's `passed_by_stage1`, a
+    file relative to the weights file, becomes the set of its tests that any
+    correct stage 1 passes (tests/suites/meta keeps that list)."""
     labels = json.loads(Path(path).read_text())["labels"]
+    for entry in labels:
+        if "passed_by_stage1" in entry:
+            listed = (Path(path).parent / entry["passed_by_stage1"]).read_text().split()
+            entry["passed_by_stage1"] = set(listed)
     return {entry["label"]: entry for entry in labels}, [e["label"] for e in labels]
 
 
@@ -64,11 +79,7 @@ def failure_text(output):
 
 def one_line_reason(block):
     """'POST /users: expected status 201, got status 501' and the like."""
-    fields = {}
-    for line in block:
-        match = re.match(r"\s*(expected|actual|request):\s*(.*)", line)
-        if match and match.group(1) not in fields:
-            fields[match.group(1)] = match.group(2).strip()
+    fields = exchange_fields(block)
     if "expected" in fields:
         reason = f"expected {fields['expected']}"
         actual = fields.get("actual")
@@ -102,53 +113,55 @@ def last_output(output):
 
 
 def reproduction(block):
-    for line in block:
-        match = re.match(r"\s*reproduce:\s*(curl .*)", line)
-        if match:
-            return match.group(1).strip()
-    return None
+    """The shell command that repeats the failing request (curl, or a raw
+    request sent some other way), or None."""
+    return exchange_fields(block).get("reproduce") or None
 
 
 def classify(case):
-    """(status, message, reproduction) of one JUnit testcase from ctest."""
+    """(status, message, reproduction, failure block) of one JUnit testcase
+    from ctest; the block is [] for a test that passed or was skipped."""
     output = "".join(node.text or "" for node in case.iter("system-out"))
     if case.find("skipped") is not None or case.get("status") in ("notrun", "disabled"):
         skip = re.search(r"Skipped\s*\n?(.*)", output)
-        return "skip", (skip.group(1).strip() if skip else "skipped"), None
+        return "skip", (skip.group(1).strip() if skip else "skipped"), None, []
     failure = case.find("failure")
     if failure is None and case.get("status") != "fail":
-        return "pass", None, None
+        return "pass", None, None, []
     block = failure_text(output)
     # Exit code 2 is the contract's answer to a flag it does not know: the
     # extra that needs the flag is missing, which is a failure, not a crash.
     refused = re.search(r"exited with code 2 (before printing|during the test)", output)
     if refused:
-        return "fail", f"the server refused the flags this test needs (exit code 2).{last_output(output)}", None
+        return ("fail", "the server refused the flags this test needs (exit code 2)."
+                f"{last_output(output)}", None, [])
     for pattern in ERROR_PATTERNS:
         if pattern.search(output):
             line = next(l.strip() for l in output.splitlines() if pattern.search(l))
-            return "error", f"{shortened(line.rstrip('.'))}.{last_output(output)}", reproduction(block)
+            return ("error", f"{shortened(line.rstrip('.'))}.{last_output(output)}",
+                    reproduction(block), block)
     message = (failure.get("message") if failure is not None else "") or ""
     if "Timeout" in message:
-        return "error", "the test timed out (the server hung?)", None
+        return "error", "the test timed out (the server hung?)", None, []
     # GoogleTest reports every failed test as [  FAILED  ]; a test program
     # that ends without saying so crashed or was killed itself.
     if "[  FAILED  ]" not in output:
         return ("error", "the test program itself ended without a verdict (it crashed or was "
                 f"killed; see ctest.log): a fault in the suite, not in the graded server."
-                f"{last_output(output)}", None)
-    return "fail", one_line_reason(block), reproduction(block)
+                f"{last_output(output)}", None, [])
+    return "fail", one_line_reason(block), reproduction(block), block
 
 
 def read_tests(junit_path, weights):
-    tests = []
+    """The graded tests, and each one's failure block (see classify)."""
+    tests, blocks = [], []
     root = ET.parse(junit_path).getroot()
     for case in root.iter("testcase"):
         name = case.get("name", "")
         parts = name.split("/", 2)
         if len(parts) != 3 or parts[1] not in weights:
             continue
-        status, message, reproduce = classify(case)
+        status, message, reproduce, block = classify(case)
         tests.append({
             "name": parts[2].split("  # ")[0],  # Without gtest's "  # GetParam() = ...".
             "label": parts[1],
@@ -157,24 +170,40 @@ def read_tests(junit_path, weights):
             "message": message,
             "reproduce": reproduce,
         })
-    return tests
+        blocks.append(block)
+    return tests, blocks
 
 
 def score(tests, weights, order):
-    """Per label: counts and points; a label's points shared by its tests."""
+    """Per label: counts and points; a label's points shared by its tests.
+
+    Tests that any correct stage 1 passes (a label's passed_by_stage1) earn
+    nothing: the label's points are shared by the tests beyond stage 1, and
+    each of the others that fails costs one share (never below zero). Each
+    test gets max_points, points, and at_stake: what passing it would add."""
     rows = []
     for label in order:
         mine = [t for t in tests if t["label"] == label]
         scored = [t for t in mine if t["status"] != "skip"]
-        passed = sum(t["status"] == "pass" for t in scored)
+        baseline = weights[label].get("passed_by_stage1", set())
+        beyond = [t for t in scored if t["name"] not in baseline]
+        below = [t for t in scored if t["name"] in baseline]
         # A label whose tests were all skipped counts neither way; when
         # nothing ran at all (the build failed), every label counts in full.
         max_points = weights[label]["points"] if scored or not tests else 0
-        share = max_points / len(scored) if scored else 0
+        share = max_points / len(beyond) if beyond else 0
         for t in mine:
-            t["max_points"] = round(share, 4) if t["status"] != "skip" else 0
-            t["points"] = t["max_points"] if t["status"] == "pass" else 0
-        rows.append({
+            counts = t["status"] != "skip" and t["name"] not in baseline
+            t["max_points"] = round(share, 4) if counts else 0
+            if t["status"] == "pass" or t["status"] == "skip":
+                t["points"] = t["max_points"]
+            else:
+                t["points"] = 0 if counts else -round(share, 4)
+            t["at_stake"] = round(share, 4) if t["status"] in ("fail", "error") else 0
+        passed = sum(t["status"] == "pass" for t in scored)
+        beyond_passed = sum(t["status"] == "pass" for t in beyond)
+        below_failed = len(below) - sum(t["status"] == "pass" for t in below)
+        row = {
             "label": label,
             "stage": weights[label]["stage"],
             "title": weights[label]["title"],
@@ -182,10 +211,26 @@ def score(tests, weights, order):
             "total": len(scored),
             "skipped": len(mine) - len(scored),
             "errors": sum(t["status"] == "error" for t in mine),
-            "points": round(share * passed, 2),
+            "points": round(max(0, share * (beyond_passed - below_failed)), 2),
             "max_points": max_points,
-        })
+        }
+        if baseline:
+            row["beyond_stage1"] = {"passed": beyond_passed, "total": len(beyond)}
+            row["passed_by_any_stage1"] = {"passed": len(below) - below_failed,
+                                           "total": len(below)}
+        rows.append(row)
     return rows
+
+
+def passed_in_words(row):
+    """'12 of 35', or for a label with tests any stage 1 passes,
+    '0 of 88 beyond stage 1 (+30 of 30 that any stage 1 passes)'."""
+    extra = f" ({row['skipped']} skipped)" if row["skipped"] else ""
+    if "beyond_stage1" not in row:
+        return f"{row['passed']} of {row['total']}{extra}"
+    beyond, below = row["beyond_stage1"], row["passed_by_any_stage1"]
+    return (f"{beyond['passed']} of {beyond['total']} beyond stage 1 (+{below['passed']} of "
+            f"{below['total']} that any stage 1 passes){extra}")
 
 
 def in_words(row, tests):
@@ -199,17 +244,68 @@ def in_words(row, tests):
         return f"{row['errors']} tests ended in an error: the server crashed, hung or did not start"
     if row["passed"] == 0:
         return f"missing or broken: every test fails; the first: {mine[0]['message']}"
+    if "beyond_stage1" in row:
+        below = row["passed_by_any_stage1"]
+        regressions = below["total"] - below["passed"]
+        regressed = (f"; {regressions} that any stage 1 passes fail, each costing a share"
+                     if regressions else "")
+        if row["beyond_stage1"]["passed"] == 0:
+            return f"not started: no test beyond stage 1 passes{regressed}; the first: {mine[0]['message']}"
+        return f"partly done{regressed}: {len(mine)} tests fail; the first: {mine[0]['message']}"
     return f"partly done: {len(mine)} tests fail; the first: {mine[0]['message']}"
 
 
+STAGES = ("1-crud", "2-errors", "3-extras")
+
+
+def stage_progress(tests):
+    """Per stage: complete, not started (no test that earns points passes,
+    which leaves out the contract and the tests any stage 1 passes), or
+    'n of m tests that earn points'."""
+    progress = {}
+    for stage in STAGES:
+        mine = [t for t in tests if t["stage"] == stage and t["status"] != "skip"]
+        earning = [t for t in mine if t["max_points"] > 0]
+        earned = sum(t["status"] == "pass" for t in earning)
+        if not mine:
+            state = "not run"
+        elif all(t["status"] == "pass" for t in mine):
+            state = "complete"
+        elif earned == 0:
+            state = "not started"
+        else:
+            state = "partly done"
+        progress[stage] = {"state": state, "passed": earned, "total": len(earning)}
+    return progress
+
+
 def first_incomplete_stage(rows):
-    for stage in ("1-crud", "2-errors", "3-extras"):
+    for stage in STAGES:
         if any(r["stage"] == stage and (r["passed"] < r["total"] or r["total"] == 0) for r in rows):
             return stage
     return None
 
 
-def write_scorecard(out, run, rows, tests, status):
+def cause_lines(causes, failing):
+    """The root causes section of the scorecard."""
+    explained = sum(c["tests"] for c in causes)
+    lines = [f"## Root causes ({len(causes)}, explaining {explained} of {len(failing)} failing tests)",
+             ""]
+    if not causes:
+        return lines + ["No two failing tests share a cause: see each one below.", ""]
+    lines += ["Failing tests grouped by what the server did, largest first. Fixing a cause "
+              "turns its tests green unless they also fail for a second reason.", ""]
+    for c in causes:
+        labels = ", ".join(f"{label} {n}" for label, n in c["labels"].items())
+        lines.append(f"{c['number']}. **{c['summary']}**: {c['tests']} tests ({labels}), "
+                     f"{c['points']:.1f} points.")
+        lines.append(f"   - What to change: {c['fix']}")
+        if c["reproduce"]:
+            lines.append(f"   - See it: `` {c['reproduce']} ``")
+    return lines + [""]
+
+
+def write_scorecard(out, run, rows, tests, status, causes, stages):
     main = [r for r in rows if r["stage"] != "interviewer"]
     hidden = [r for r in rows if r["stage"] == "interviewer"]
     points = sum(r["points"] for r in main)
@@ -225,11 +321,16 @@ def write_scorecard(out, run, rows, tests, status):
     lines += [f"## Score: {points:.1f} of {max_points:.0f} points", ""]
     stage = first_incomplete_stage(main)
     lines += [f"First stage not complete: **{stage}**." if stage else "Every stage is complete.", ""]
+    for name, p in stages.items():
+        counted = "" if p["state"] in ("complete", "not run") else (
+            f": {p['passed']} of {p['total']} tests that earn points pass")
+        lines.append(f"- Stage {name}: {p['state']}{counted}")
+    lines += ["", "Tests that earn no points (the contract, which the starter passes, and the "
+              "errors tests that any correct stage 1 passes) do not count as progress.", ""]
     lines += ["| label | stage | passed | points | in words |", "|---|---|--:|--:|---|"]
     for r in main:
-        extra = f" ({r['skipped']} skipped)" if r["skipped"] else ""
         words = in_words(r, tests).replace("|", "\\|")
-        lines.append(f"| {r['label']} | {r['stage']} | {r['passed']} of {r['total']}{extra} "
+        lines.append(f"| {r['label']} | {r['stage']} | {passed_in_words(r)} "
                      f"| {r['points']:.1f} of {r['max_points']:.0f} | {words} |")
     lines.append("")
     if hidden:
@@ -240,19 +341,23 @@ def write_scorecard(out, run, rows, tests, status):
                          f"{r['max_points']:.0f} points: {in_words(r, tests)}.")
         lines.append("")
     failing = [t for t in tests if t["status"] in ("fail", "error")]
+    if failing:
+        lines += cause_lines(causes, failing)
     lines += [f"## Failing tests ({len(failing)})", ""]
     if not failing:
         lines += ["None.", ""]
     for t in failing:
-        lines.append(f"- **{t['label']}** `{t['name']}` ({t['status']}): {t['message']}")
+        cause = f" (cause {t['cause']})" if t.get("cause") else ""
+        lines.append(f"- **{t['label']}** `{t['name']}` ({t['status']}){cause}: {t['message']}")
         if t.get("reproduce"):
             lines.append(f"  - reproduce: `` {t['reproduce']} ``")
     lines.append("")
     skipped = [t for t in tests if t["status"] == "skip"]
     if skipped:
-        lines += [f"## Skipped ({len(skipped)})", "",
-                  "Tests that need to start, restart or signal the server themselves, which a "
-                  "server reached by URL does not allow. They count neither way.", ""]
+        lines += [f"## Skipped ({len(skipped)})", "", "They count neither way. Why:", ""]
+        for reason, count in Counter(t["message"] for t in skipped).most_common():
+            lines.append(f"- {count} {'test' if count == 1 else 'tests'}: {reason}")
+        lines.append("")
     lines += ["## Judged by the interviewer", "",
               "Levels: below bar, at bar, strong (see guide/rubric.md).", "",
               "| part | what to look at | level | notes |", "|---|---|---|---|"]
@@ -271,10 +376,12 @@ def main():
 
     weights, order = load_weights(args.weights)
     run = json.loads(Path(args.run).read_text())
-    tests = [] if run.get("error") else read_tests(run["junit"], weights)
+    tests, blocks = ([], []) if run.get("error") else read_tests(run["junit"], weights)
     if not run.get("error") and not tests:
         run["error"] = "ctest ran no graded tests (see the log)"
     rows = score(tests, weights, order)
+    causes = group(tests, blocks)
+    stages = stage_progress(tests)
 
     if run.get("error") or any(t["status"] == "error" for t in tests):
         status = "error"
@@ -282,7 +389,7 @@ def main():
         status = "pass"
     else:
         status = "fail"
-    points, max_points, stage = write_scorecard(args.out, run, rows, tests, status)
+    points, max_points, stage = write_scorecard(args.out, run, rows, tests, status, causes, stages)
     hidden = [r for r in rows if r["stage"] == "interviewer"]
     results = {
         "version": 3,
@@ -298,7 +405,9 @@ def main():
         "interviewer_points": round(sum(r["points"] for r in hidden), 2),
         "interviewer_max_points": sum(r["max_points"] for r in hidden),
         "first_incomplete_stage": stage,
+        "stages": stages,
         "labels": rows,
+        "causes": causes,
         "tests": tests,
     }
     (args.out / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
