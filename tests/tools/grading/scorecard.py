@@ -52,14 +52,15 @@ HUMAN_PARTS = [
 
 
 def load_weights(path):
-    """(label -> entry, labels in order). An entry's `passed_by_stage1`, a
-    file relative to the weights file, becomes the set of its tests that any
-    correct stage 1 passes (tests/suites/meta keeps that list)."""
+    """(label -> entry, labels in order). An entry's `passed_before`, a
+    file relative to the weights file, becomes the set of its tests that pass
+    before any work on the label, on what `passed_before_by` names: the
+    starter, or any correct stage 1 (tests/suites/meta keeps those lists)."""
     labels = json.loads(Path(path).read_text())["labels"]
     for entry in labels:
-        if "passed_by_stage1" in entry:
-            listed = (Path(path).parent / entry["passed_by_stage1"]).read_text().split()
-            entry["passed_by_stage1"] = set(listed)
+        if "passed_before" in entry:
+            listed = (Path(path).parent / entry["passed_before"]).read_text().split()
+            entry["passed_before"] = set(listed)
     return {entry["label"]: entry for entry in labels}, [e["label"] for e in labels]
 
 
@@ -177,15 +178,16 @@ def read_tests(junit_path, weights):
 def score(tests, weights, order):
     """Per label: counts and points; a label's points shared by its tests.
 
-    Tests that any correct stage 1 passes (a label's passed_by_stage1) earn
-    nothing: the label's points are shared by the tests beyond stage 1, and
+    Tests that pass before any work on the label (its passed_before: what
+    the starter or any correct stage 1 passes) earn nothing: the label's
+    points are shared by the tests beyond them, and
     each of the others that fails costs one share (never below zero). Each
     test gets max_points, points, and at_stake: what passing it would add."""
     rows = []
     for label in order:
         mine = [t for t in tests if t["label"] == label]
         scored = [t for t in mine if t["status"] != "skip"]
-        baseline = weights[label].get("passed_by_stage1", set())
+        baseline = weights[label].get("passed_before", set())
         beyond = [t for t in scored if t["name"] not in baseline]
         below = [t for t in scored if t["name"] in baseline]
         # A label whose tests were all skipped counts neither way; when
@@ -215,22 +217,22 @@ def score(tests, weights, order):
             "max_points": max_points,
         }
         if baseline:
-            row["beyond_stage1"] = {"passed": beyond_passed, "total": len(beyond)}
-            row["passed_by_any_stage1"] = {"passed": len(below) - below_failed,
-                                           "total": len(below)}
+            row["beyond_baseline"] = {"passed": beyond_passed, "total": len(beyond)}
+            row["baseline"] = {"passed": len(below) - below_failed, "total": len(below),
+                               "by": weights[label]["passed_before_by"]}
         rows.append(row)
     return rows
 
 
 def passed_in_words(row):
-    """'12 of 35', or for a label with tests any stage 1 passes,
-    '0 of 88 beyond stage 1 (+30 of 30 that any stage 1 passes)'."""
+    """'12 of 35', or for a label with tests that pass before any work on
+    it, '0 of 88 beyond what any stage 1 passes (+30 of 30 that it passes)'."""
     extra = f" ({row['skipped']} skipped)" if row["skipped"] else ""
-    if "beyond_stage1" not in row:
+    if "beyond_baseline" not in row:
         return f"{row['passed']} of {row['total']}{extra}"
-    beyond, below = row["beyond_stage1"], row["passed_by_any_stage1"]
-    return (f"{beyond['passed']} of {beyond['total']} beyond stage 1 (+{below['passed']} of "
-            f"{below['total']} that any stage 1 passes){extra}")
+    beyond, below = row["beyond_baseline"], row["baseline"]
+    return (f"{beyond['passed']} of {beyond['total']} beyond what {below['by']} passes "
+            f"(+{below['passed']} of {below['total']} that it passes){extra}")
 
 
 def in_words(row, tests):
@@ -244,13 +246,14 @@ def in_words(row, tests):
         return f"{row['errors']} tests ended in an error: the server crashed, hung or did not start"
     if row["passed"] == 0:
         return f"missing or broken: every test fails; the first: {mine[0]['message']}"
-    if "beyond_stage1" in row:
-        below = row["passed_by_any_stage1"]
+    if "beyond_baseline" in row:
+        below = row["baseline"]
         regressions = below["total"] - below["passed"]
-        regressed = (f"; {regressions} that any stage 1 passes fail, each costing a share"
+        regressed = (f"; {regressions} that {below['by']} passes fail, each costing a share"
                      if regressions else "")
-        if row["beyond_stage1"]["passed"] == 0:
-            return f"not started: no test beyond stage 1 passes{regressed}; the first: {mine[0]['message']}"
+        if row["beyond_baseline"]["passed"] == 0:
+            return (f"not started: every test beyond what {below['by']} passes fails{regressed}; "
+                    f"the first: {mine[0]['message']}")
         return f"partly done{regressed}: {len(mine)} tests fail; the first: {mine[0]['message']}"
     return f"partly done: {len(mine)} tests fail; the first: {mine[0]['message']}"
 
@@ -260,7 +263,8 @@ STAGES = ("1-crud", "2-errors", "3-extras")
 
 def stage_progress(tests):
     """Per stage: complete, not started (no test that earns points passes,
-    which leaves out the contract and the tests any stage 1 passes), or
+    which leaves out the contract and the tests the starter or any stage 1
+    passes), or
     'n of m tests that earn points'."""
     progress = {}
     for stage in STAGES:
@@ -325,8 +329,9 @@ def write_scorecard(out, run, rows, tests, status, causes, stages):
         counted = "" if p["state"] in ("complete", "not run") else (
             f": {p['passed']} of {p['total']} tests that earn points pass")
         lines.append(f"- Stage {name}: {p['state']}{counted}")
-    lines += ["", "Tests that earn no points (the contract, which the starter passes, and the "
-              "errors tests that any correct stage 1 passes) do not count as progress.", ""]
+    lines += ["", "Tests that earn no points (the contract and the crud test of /health, which "
+              "the starter passes, and the errors tests that any correct stage 1 passes) do not "
+              "count as progress.", ""]
     lines += ["| label | stage | passed | points | in words |", "|---|---|--:|--:|---|"]
     for r in main:
         words = in_words(r, tests).replace("|", "\\|")

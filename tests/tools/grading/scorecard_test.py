@@ -145,9 +145,9 @@ class StageProgressTest(unittest.TestCase):
         self.assertEqual(results["stages"]["2-errors"]["state"], "not started")
         errors = next(r for r in results["labels"] if r["label"] == "errors")
         self.assertEqual(errors["points"], 0)
-        self.assertEqual(errors["beyond_stage1"], {"passed": 0, "total": 1})
+        self.assertEqual(errors["beyond_baseline"], {"passed": 0, "total": 1})
         self.assertIn("- Stage 2-errors: not started", scorecard)
-        self.assertIn("0 of 1 beyond stage 1 (+1 of 1 that any stage 1 passes)", scorecard)
+        self.assertIn("0 of 1 beyond what any stage 1 passes (+1 of 1 that it passes)", scorecard)
 
     def test_a_stage1_test_that_fails_costs_a_share(self):
         results, _ = grade([
