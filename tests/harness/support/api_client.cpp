@@ -1,6 +1,7 @@
 #include "api_client.hpp"
 
 #include <netdb.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -16,6 +17,9 @@ namespace {
 
 constexpr time_t kConnectTimeoutSeconds = 5;
 constexpr time_t kReadTimeoutSeconds = 15;
+// How long a server may stay silent after the whole of a raw request, and
+// then after the client has ended its input; see ApiClient::SendRaw.
+constexpr int kRawAnswerWithinSeconds = 1;
 constexpr int kMaxPages = 10000;
 
 // Removes chunked framing from `body`; false when the framing is broken.
@@ -42,9 +46,10 @@ bool Dechunk(std::string& body) {
 }
 
 // Reads one HTTP response from `fd` into `exchange`, header values exactly
-// as sent; false on a timeout, a reset or a malformed response (with
-// exchange.error set).
-bool ReadResponse(int fd, Exchange& exchange) {
+// as sent, waiting at most `timeout` for each part of it; false on a
+// timeout, a reset or a malformed response (with exchange.error set).
+bool ReadResponse(int fd, Exchange& exchange, timeval timeout) {
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
   std::string data;
   std::size_t header_end = std::string::npos;
   std::size_t needed = std::string::npos;
@@ -52,6 +57,13 @@ bool ReadResponse(int fd, Exchange& exchange) {
   while (needed == std::string::npos || data.size() < needed) {
     const ssize_t n = recv(fd, chunk, sizeof chunk, 0);
     if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      const std::string waited = timeout.tv_sec > 0 ? std::to_string(timeout.tv_sec) + " s"
+                                                     : std::to_string(timeout.tv_usec / 1000) + " ms";
+      exchange.error = (data.empty() ? "no response within " : "no complete response within ") +
+                       waited + (data.empty() ? "" : " (received: " + data.substr(0, 200) + ")");
+      return false;
+    }
     if (n < 0) {
       exchange.error = std::string("reading the response: ") + strerror(errno);
       return false;
@@ -119,10 +131,35 @@ std::string BindSource(int fd, int family, const std::string& source) {
   return bound == 0 ? "" : std::string("bind: ") + strerror(bind_errno);
 }
 
+// Reads the answer to a raw request (see ApiClient::SendRaw): a server that
+// has done nothing kRawAnswerWithinSeconds after the whole request sees its input
+// end, and the exchange fails, saying what the server did after that.
+void ReadPromptAnswer(int fd, Exchange& exchange) {
+  pollfd answer{fd, POLLIN, 0};
+  int ready = 0;
+  do {
+    ready = poll(&answer, 1, kRawAnswerWithinSeconds * 1000);
+  } while (ready < 0 && errno == EINTR);
+  if (ready != 0) {  // Bytes, the end of the connection or an error: the server acted.
+    ReadResponse(fd, exchange, {kReadTimeoutSeconds, 0});
+    return;
+  }
+  shutdown(fd, SHUT_WR);
+  const timeval after_end{kRawAnswerWithinSeconds, 0};
+  const std::string then = ReadResponse(fd, exchange, after_end)
+                               ? "it answered " + std::to_string(exchange.status)
+                               : exchange.error;
+  exchange.error = "no answer within " + std::to_string(kRawAnswerWithinSeconds) +
+                   " s of the whole request: the server seems to wait for more of it (a request "
+                   "without Content-Length has no body; a Content-Length over the limit is "
+                   "refused before its body). When the client then ended its input, " + then;
+}
+
 // Sends `bytes` on a new connection to `base_url`, from
 // exchange.source_address when it is set, and reads one response into
-// `exchange`.
-void Transmit(const std::string& base_url, const std::string& bytes, Exchange& exchange) {
+// `exchange`; `raw` for a request from ApiClient::SendRaw.
+void Transmit(const std::string& base_url, const std::string& bytes, bool raw,
+              Exchange& exchange) {
   std::string host_port = base_url.substr(base_url.find("://") + 3);
   const auto colon = host_port.rfind(':');
   std::string host = host_port.substr(0, colon);
@@ -147,7 +184,6 @@ void Transmit(const std::string& base_url, const std::string& bytes, Exchange& e
   const timeval connect_timeout{kConnectTimeoutSeconds, 0};
   const timeval timeout{kReadTimeoutSeconds, 0};
   setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &connect_timeout, sizeof connect_timeout);
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
   const std::string bind_error =
       exchange.source_address.empty() ? ""
                                       : BindSource(fd, address->ai_family, exchange.source_address);
@@ -165,7 +201,11 @@ void Transmit(const std::string& base_url, const std::string& bytes, Exchange& e
       if (n <= 0) break;
       sent += static_cast<std::size_t>(n);
     }
-    ReadResponse(fd, exchange);
+    if (raw) {
+      ReadPromptAnswer(fd, exchange);
+    } else {
+      ReadResponse(fd, exchange, timeout);
+    }
   }
   close(fd);
   freeaddrinfo(address);
@@ -216,7 +256,7 @@ Exchange ApiClient::Send(const std::string& method, const std::string& path,
     bytes += "Content-Length: " + std::to_string(body.size()) + "\r\n";
   }
   bytes += "\r\n" + body;
-  Transmit(base_url_, bytes, exchange);
+  Transmit(base_url_, bytes, /*raw=*/false, exchange);
   return exchange;
 }
 
@@ -230,7 +270,7 @@ Exchange ApiClient::SendRaw(const std::string& raw) const {
   exchange.method = request_line.substr(0, request_line.find(' '));
   exchange.path = request_line.substr(exchange.method.size() + 1);
   exchange.path = exchange.path.substr(0, exchange.path.rfind(' '));
-  Transmit(base_url_, raw, exchange);
+  Transmit(base_url_, raw, /*raw=*/true, exchange);
   return exchange;
 }
 

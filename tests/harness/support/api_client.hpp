@@ -47,6 +47,13 @@ class ApiClient {
   // Sends `raw`, a whole request written by hand, on a new connection and
   // reads one response. For requests an HTTP client will not send: no
   // Content-Length, a chunked body, a malformed Content-Type. Never throws.
+  // The server must answer from what `raw` holds: when it has neither
+  // answered nor closed the connection 1 s after the whole of `raw` was
+  // sent (it waits for a body that a request without Content-Length does
+  // not have, or for the body of a Content-Length it must refuse), the
+  // client ends its input (shuts down its sending side) and the exchange
+  // fails; Exchange::error says so and what the server did then, and
+  // status, headers and body hold any answer that came after.
   Exchange SendRaw(const std::string& raw) const;
 
   Exchange Get(const std::string& path) const { return Send("GET", path); }

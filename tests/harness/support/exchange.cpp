@@ -44,10 +44,10 @@ std::string Describe(const Exchange& exchange) {
   if (!exchange.request_body.empty()) {
     out << "            body: " << Shown(exchange.request_body) << "\n";
   }
-  if (!exchange.ok()) {
-    out << "  response: none: " << exchange.error << "\n";
-  } else {
-    out << "  response: " << exchange.status << "\n";
+  if (!exchange.ok()) out << "  response: none: " << exchange.error << "\n";
+  if (exchange.status != 0) {
+    // A failed exchange can still hold what came: a late or broken answer.
+    out << (exchange.ok() ? "  response: " : "  received: ") << exchange.status << "\n";
     for (const auto& [name, value] : exchange.headers) {
       out << "            " << name << ": " << value << "\n";
     }

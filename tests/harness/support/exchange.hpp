@@ -23,7 +23,9 @@ struct Exchange {
   // chose it (see ApiClient::FromSourceAddress).
   std::string source_address;
 
-  // The response; `error` is non-empty when none came back.
+  // The response; `error` is non-empty when none came back, or none that
+  // counts (see ApiClient::SendRaw), and status (then non-zero), headers
+  // and body may still hold what did.
   std::string error;
   int status = 0;
   httplib::Headers headers;

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "text.hpp"
@@ -17,6 +18,7 @@ namespace acceptance {
 namespace {
 
 constexpr auto kStopGrace = std::chrono::seconds(3);
+constexpr std::chrono::microseconds kMaxExitPoll(5000);
 constexpr std::size_t kMaxCapturedBytes = 1 << 20;
 
 // Keeps at least the last kMaxCapturedBytes. Trims only past twice that,
@@ -153,9 +155,13 @@ bool ServerProcess::HasExited() { return Reap(false); }
 
 std::optional<std::string> ServerProcess::WaitForExit(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
+  // A server stops within about a millisecond of SIGTERM, so the first
+  // looks come soon; later ones back off to kMaxExitPoll.
+  std::chrono::microseconds pause(100);
   while (!Reap(false)) {
     if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, kMaxExitPoll);
   }
   return ExitDescription();
 }

@@ -69,17 +69,29 @@ void PrintTo(const RequestIdCase& value, std::ostream* out) {
 
 class LoggingTest : public AcceptanceTest, public testing::WithParamInterface<RequestIdCase> {
  protected:
-  // Waits up to 5 s until `done` holds for the server's log, since a line
-  // may be written just after its response. Returns the last log read.
+  // Reads the server's log until `done` holds for it and every line of the
+  // test's requests is there, extra ones included. A line may be written
+  // just after its response, so the log is complete once it holds the line
+  // of a marker request sent after them: this waits for that line, then
+  // 100 ms more for `done`, or 1 s in all when the marker's line never
+  // comes (a server that writes no request lines). Returns the last log read.
   template <typename Done>
   Log WaitForLog(Done done) {
-    const auto deadline = std::chrono::steady_clock::now() + seconds(5);
-    Log log = ParseLog(server().StderrOfAllRuns());
-    while (!done(log) && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(milliseconds(20));
-      log = ParseLog(server().StderrOfAllRuns());
+    using Clock = std::chrono::steady_clock;
+    const std::string marker = UniqueTag("log-marker");
+    api().Send("GET", "/health", {{"X-Request-ID", marker}});
+    const Clock::time_point sent = Clock::now();
+    std::optional<Clock::time_point> marker_logged;
+    while (true) {
+      const Log log = ParseLog(server().StderrOfAllRuns());
+      const Clock::time_point now = Clock::now();
+      if (!marker_logged && !log.RequestLines(marker).empty()) marker_logged = now;
+      if (marker_logged && done(log)) return log;
+      if (marker_logged ? now - *marker_logged >= milliseconds(100) : now - sent >= seconds(1)) {
+        return log;
+      }
+      std::this_thread::sleep_for(milliseconds(10));
     }
-    return log;
   }
 
   std::string StderrShown() { return "\n  server stderr:\n" + LastLines(server().StderrOfAllRuns(), 30); }
