@@ -93,7 +93,7 @@ def main(paths):
         return 0
     count = sum(len(hits) for hits in by_site.values())
     print(f"{count} of {read} failure reasons in {len(paths)} reports are not plain text, from "
-          f"{len(by_site)} source lines. Say in words what was expected and what came instead "
+          f"{len(by_site)} source line{'s' if len(by_site) > 1 else ''}. Say in words what was expected and what came instead "
           "(EXPECT_PLAIN, EXPECT_HTTP in tests/harness/support/expectations.hpp):")
     for site, hits in sorted(by_site.items(), key=lambda item: (-len(item[1]), item[0])):
         tests = sorted({test for _, test, _ in hits})
