@@ -45,6 +45,14 @@ std::int64_t IdOf(const Exchange& exchange);
 // with milliseconds, e.g. 2026-11-26T12:53:51.123Z.
 bool IsTimestamp(const nlohmann::json& value);
 
+// For a failure message when a list of users misses users that exist: when
+// `answer`, the last (or only) answer of GET /users, holds exactly N users,
+// N a multiple of 10, and no Link header, a sentence that starts with "; "
+// and says the list looks capped at N; otherwise "". A server that answers
+// at most N users without a next link passes any test run on a fresh store
+// and fails later ones with users missing, which says nothing of the cap.
+std::string CappedListNote(const Exchange& answer);
+
 // Passes when GET on the user's path answers 200 with exactly `before`, and
 // with this ETag when `etag` is given: a refused write changed nothing.
 testing::AssertionResult Unchanged(const ApiClient& api, const nlohmann::json& before,
@@ -79,7 +87,7 @@ class AcceptanceTest : public testing::Test {
   // Restarts the started server on the same data directory (see
   // TargetServer::Restart), with the options of its current run or with
   // `options` (pass ServerOptions() to go back to the fixture's), and points
-  // api() at the new base URL. Use as ASSERT_TRUE(RestartServer()); the
+  // api() at the new base URL. Use as ASSERT_PLAIN(RestartServer()); the
   // failure says why. Not while other threads use api().
   testing::AssertionResult RestartServer();
   testing::AssertionResult RestartServer(const StartOptions& options);

@@ -5,22 +5,44 @@
 //   ASSERT_HTTP(HasStatus(created, 201));
 //   EXPECT_HTTP(HasJson(created, "/name", "Ada"));
 //
-// EXPECT_HTTP and ASSERT_HTTP work like EXPECT_TRUE and ASSERT_TRUE but
-// print only the check's own message, not the C++ expression.
+// Every other condition goes through EXPECT_PLAIN or ASSERT_PLAIN, with a
+// message that says in words what was expected and what came instead:
+//
+//   EXPECT_PLAIN(run.exit == "exited with code 2")
+//       << "`" << command << "` should exit with code 2; it " << run.exit;
+//
+// Both work like EXPECT_TRUE and ASSERT_TRUE on a bool, anything that tests
+// as one (a pointer, an optional) or an AssertionResult, but a failure
+// prints only the AssertionResult's message and what is streamed in, never
+// the C++ expression (`Value of:`, `Which is:`), which a candidate cannot
+// act on. EXPECT_HTTP and ASSERT_HTTP are the same, named for the checks
+// below.
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "exchange.hpp"
 
-#define EXPECT_HTTP(check) GTEST_ASSERT_(check, GTEST_NONFATAL_FAILURE_)
-#define ASSERT_HTTP(check) GTEST_ASSERT_(check, GTEST_FATAL_FAILURE_)
+#define EXPECT_PLAIN(check) GTEST_ASSERT_(::acceptance::Plain(check), GTEST_NONFATAL_FAILURE_)
+#define ASSERT_PLAIN(check) GTEST_ASSERT_(::acceptance::Plain(check), GTEST_FATAL_FAILURE_)
+#define EXPECT_HTTP(check) EXPECT_PLAIN(check)
+#define ASSERT_HTTP(check) ASSERT_PLAIN(check)
 
 namespace acceptance {
+
+// What EXPECT_PLAIN and ASSERT_PLAIN test: an AssertionResult as it is, any
+// other condition as a result without a message of its own.
+inline testing::AssertionResult Plain(testing::AssertionResult result) { return result; }
+template <typename Condition>
+  requires(!std::is_same_v<Condition, testing::AssertionResult>)
+testing::AssertionResult Plain(const Condition& condition) {
+  return condition ? testing::AssertionSuccess() : testing::AssertionFailure();
+}
 
 // The response arrived with this status.
 testing::AssertionResult HasStatus(const Exchange& exchange, int status);

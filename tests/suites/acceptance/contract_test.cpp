@@ -6,6 +6,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 #include "acceptance_test.hpp"
@@ -78,6 +80,8 @@ struct ProgramRun {
   std::string err;
 
   std::string Output() const { return "\n  stdout: " + out + "\n  stderr: " + err; }
+  // How it ended, in words that follow "it": "exited with code 1".
+  std::string Ended() const { return exit.empty() ? "was still running after 10 s" : exit; }
 };
 
 ProgramRun RunProgram(const std::vector<std::string>& args) {
@@ -102,10 +106,10 @@ class ProgramTest : public testing::Test {
 
 SPEC_TEST_F(ProgramTest, HelpExitsZero, "PROG-6") {
   const ProgramRun run = RunProgram({"--help"});
-  EXPECT_EQ(run.exit, "exited with code 0")
-      << "`PROGRAM --help` should print usage and exit 0" << run.Output();
-  EXPECT_FALSE(run.out.empty()) << "`PROGRAM --help` should print its usage on stdout"
-                                << run.Output();
+  EXPECT_PLAIN(run.exit == "exited with code 0")
+      << "`PROGRAM --help` should print usage and exit 0; it " << run.Ended() << run.Output();
+  EXPECT_PLAIN(!run.out.empty()) << "`PROGRAM --help` should print its usage on stdout; stdout "
+                                 << "was empty" << run.Output();
 }
 
 struct BadFlags {
@@ -120,10 +124,11 @@ SPEC_TEST_P(ProgramBadFlagsTest, ExitsWithCode2AndAMessage, "PROG-14") {
   const ProgramRun run = RunProgram(GetParam().args);
   std::string command = "PROGRAM";
   for (const std::string& arg : GetParam().args) command += " " + arg;
-  EXPECT_EQ(run.exit, "exited with code 2")
-      << "`" << command << "` should refuse to start, with exit code 2" << run.Output();
-  EXPECT_FALSE(run.err.empty())
-      << "`" << command << "` should say on stderr what is wrong";
+  EXPECT_PLAIN(run.exit == "exited with code 2")
+      << "`" << command << "` should refuse to start, with exit code 2; it " << run.Ended()
+      << run.Output();
+  EXPECT_PLAIN(!run.err.empty())
+      << "`" << command << "` should say on stderr what is wrong; stderr was empty";
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -160,16 +165,16 @@ SPEC_TEST_F(ProgramTest, RepeatedFlagTheLastOneCounts, "PROG-8 PROG-5") {
   const std::unique_ptr<ServerProcess> process = ServerProcess::Spawn(
       ServerProgramFromEnvironment(), args, std::filesystem::temp_directory_path().string(), {},
       error);
-  ASSERT_TRUE(process) << "could not start the program: " << error;
+  ASSERT_PLAIN(process) << "could not start the program: " << error;
   const std::optional<std::string> line = process->WaitForFirstLine(std::chrono::seconds(10));
   process->Stop();
   const std::string output = "\n  stdout: " + process->Stdout() + "\n  stderr: " + process->Stderr();
-  ASSERT_TRUE(line) << "`" << command << "` should listen on a free port (the last --port "
+  ASSERT_PLAIN(line) << "`" << command << "` should listen on a free port (the last --port "
                     << "counts), but printed no listening line" << output;
   const std::string prefix = "listening on http://127.0.0.1:";
-  ASSERT_TRUE(line->starts_with(prefix)) << "`" << command << "` printed '" << *line
-                                         << "', expected '" << prefix << "PORT'" << output;
-  EXPECT_NE(line->substr(prefix.size()), "1")
+  ASSERT_PLAIN(line->starts_with(prefix)) << "`" << command << "` printed '" << *line
+                                          << "', expected '" << prefix << "PORT'" << output;
+  EXPECT_PLAIN(line->substr(prefix.size()) != "1")
       << "`" << command << "` listened on port 1: the first --port counted, not the last"
       << output;
 }
@@ -210,7 +215,7 @@ SPEC_TEST_P(ProgramListensTest, PrintsTheAddressAndServesThere, "PROG-12 PROG-13
   const std::unique_ptr<ServerProcess> process = ServerProcess::Spawn(
       ServerProgramFromEnvironment(), flags.args, std::filesystem::temp_directory_path().string(),
       {}, error);
-  ASSERT_TRUE(process) << "could not start the program: " << error;
+  ASSERT_PLAIN(process) << "could not start the program: " << error;
   const std::optional<std::string> line = process->WaitForFirstLine(std::chrono::seconds(10));
   auto output = [&] {
     return "\n  stdout: " + process->Stdout() + "\n  stderr: " + process->Stderr();
@@ -220,20 +225,21 @@ SPEC_TEST_P(ProgramListensTest, PrintsTheAddressAndServesThere, "PROG-12 PROG-13
     GTEST_SKIP() << "port " << flags.port << " is taken on this machine: `" << command
                  << "` exited 1" << output();
   }
-  ASSERT_TRUE(line) << "`" << command << "` should serve, but printed no listening line within "
-                    << "10 s" << output();
+  ASSERT_PLAIN(line) << "`" << command << "` should serve, but printed no listening line within "
+                     << "10 s" << output();
   const std::string prefix = "listening on http://" + flags.host + ":";
-  ASSERT_TRUE(line->starts_with(prefix))
+  ASSERT_PLAIN(line->starts_with(prefix))
       << "`" << command << "` printed '" << *line << "', expected '" << prefix << "PORT'"
       << output();
   const std::string port = line->substr(prefix.size());
   const bool in_range = !port.empty() && port.size() <= 5 &&
                         port.find_first_not_of("0123456789") == std::string::npos &&
                         std::stoi(port) >= 1 && std::stoi(port) <= 65535;
-  ASSERT_TRUE(in_range) << "`" << command << "` printed '" << *line
-                        << "': PORT should be the port bound, 1 to 65535" << output();
+  ASSERT_PLAIN(in_range) << "`" << command << "` printed '" << *line
+                         << "': PORT should be the port bound, 1 to 65535" << output();
   if (!flags.port.empty()) {
-    EXPECT_EQ(port, flags.port) << "`" << command << "` listened on another port" << output();
+    EXPECT_PLAIN(port == flags.port) << "`" << command << "` should listen on port " << flags.port
+                                     << "; it listened on port " << port << output();
   }
   const ApiClient client("http://" + flags.host + ":" + port,
                          [&] { return process->StderrTail(10); });
@@ -264,23 +270,28 @@ INSTANTIATE_TEST_SUITE_P(
 // a server that also sets SO_REUSEPORT would share the port and run.
 SPEC_TEST_F(ProgramTest, PortInUseExitsWithCode1, "PROG-16") {
   const int holder = socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(holder, 0);
+  ASSERT_PLAIN(holder >= 0) << "could not open a socket to hold a port: " << strerror(errno);
   int yes = 1;
-  ASSERT_EQ(setsockopt(holder, SOL_SOCKET, SO_REUSEPORT, &yes, sizeof yes), 0);
+  ASSERT_PLAIN(setsockopt(holder, SOL_SOCKET, SO_REUSEPORT, &yes, sizeof yes) == 0)
+      << "could not set SO_REUSEPORT on the socket that holds a port: " << strerror(errno);
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t length = sizeof address;
-  ASSERT_EQ(bind(holder, reinterpret_cast<sockaddr*>(&address), length), 0);
-  ASSERT_EQ(listen(holder, 1), 0);
-  ASSERT_EQ(getsockname(holder, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  ASSERT_PLAIN(bind(holder, reinterpret_cast<sockaddr*>(&address), length) == 0 &&
+               listen(holder, 1) == 0 &&
+               getsockname(holder, reinterpret_cast<sockaddr*>(&address), &length) == 0)
+      << "could not hold a port on 127.0.0.1 for the test: " << strerror(errno);
   const std::string port = std::to_string(ntohs(address.sin_port));
 
   const ProgramRun run = RunProgram({"--host", "127.0.0.1", "--port", port});
   close(holder);
-  EXPECT_EQ(run.exit, "exited with code 1")
-      << "with port " << port << " already taken, the program should exit 1" << run.Output();
-  EXPECT_FALSE(run.err.empty()) << "it should say why on stderr";
+  EXPECT_PLAIN(run.exit == "exited with code 1") << "with port " << port
+                                                 << " already taken, the program should exit 1; it "
+                                                 << run.Ended() << run.Output();
+  EXPECT_PLAIN(!run.err.empty()) << "with port " << port
+                                 << " already taken, the program should say why on stderr; stderr "
+                                    "was empty";
 }
 
 }  // namespace

@@ -150,7 +150,8 @@ class ErrorsTest : public AcceptanceTest {
       return u.value("email", "") == email;
     });
     return Holds(listing.last, owners == 1,
-                 "exactly one stored user with " + email + ", found " + std::to_string(owners));
+                 "exactly one stored user with " + email + ", found " + std::to_string(owners) +
+                     (owners == 0 ? CappedListNote(listing.last) : ""));
   }
 
   // Passes when the user is stored exactly as `before`.
@@ -483,7 +484,7 @@ class ErrorsFieldTest : public ErrorsTest, public testing::WithParamInterface<Cr
       return false;
     }
     ExpectRefusal(answer, c.status, c.fields);
-    EXPECT_TRUE(NobodyHolds(local));
+    EXPECT_PLAIN(NobodyHolds(local));
     return true;
   }
 };
@@ -513,7 +514,7 @@ TEST_P(ErrorsUpdateRulesTest, AnswersAsOnCreate) {
   const Exchange answer = api().Send("PUT", UserPath(before), {{"Content-Type", "application/json"}},
                                      Fill(GetParam().body, local));
   if (ExpectAnswer(answer, local, 200)) {
-    EXPECT_TRUE(Unchanged(before));
+    EXPECT_PLAIN(Unchanged(before));
   }
 }
 
@@ -549,7 +550,7 @@ TEST_P(ErrorsUpdateTest, RefusesAndKeepsTheUser) {
   const Exchange answer =
       api().Send("PUT", UserPath(before), {{"Content-Type", "application/json"}}, body);
   ExpectRefusal(answer, c.status, c.fields);
-  EXPECT_TRUE(Unchanged(before));
+  EXPECT_PLAIN(Unchanged(before));
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -667,8 +668,8 @@ TEST_P(ErrorsRequestTest, AnswersAsSpecified) {
   if (c.allow != nullptr) {
     EXPECT_HTTP(HasHeader(answer, "Allow", serves_patch ? kUserRouteAllowWithPatch : c.allow));
   }
-  EXPECT_TRUE(NobodyHolds(local));
-  EXPECT_TRUE(Unchanged(user));
+  EXPECT_PLAIN(NobodyHolds(local));
+  EXPECT_PLAIN(Unchanged(user));
 }
 
 const std::string kJson = "Content-Type: application/json\r\n";
@@ -1017,7 +1018,7 @@ SPEC_TEST_F(ErrorsTest, DuplicateEmailInOtherCaseOnCreateReturns409, "EMAIL-12 E
   ASSERT_HTTP(HasStatus(api().Post("/users", {{"name", "First"}, {"email", email}}), 201));
   const Exchange second = api().Post("/users", {{"name", "Second"}, {"email", Upper(email)}});
   ExpectRefusal(second, 409, {});
-  EXPECT_TRUE(OneUserHolds(email));
+  EXPECT_PLAIN(OneUserHolds(email));
 }
 
 SPEC_TEST_F(ErrorsTest, DuplicateEmailWithWhitespaceAroundOnCreateReturns409,
@@ -1027,7 +1028,7 @@ SPEC_TEST_F(ErrorsTest, DuplicateEmailWithWhitespaceAroundOnCreateReturns409,
   const Exchange second =
       api().Post("/users", {{"name", "Second"}, {"email", " \t" + Upper(email) + "\r\n"}});
   ExpectRefusal(second, 409, {});
-  EXPECT_TRUE(OneUserHolds(email));
+  EXPECT_PLAIN(OneUserHolds(email));
 }
 
 SPEC_TEST_F(ErrorsTest, DuplicateEmailOnUpdateReturns409AndKeepsTheUser,
@@ -1038,7 +1039,7 @@ SPEC_TEST_F(ErrorsTest, DuplicateEmailOnUpdateReturns409AndKeepsTheUser,
   ASSERT_HTTP(HasStatus(second, 201));
   const Exchange taken = api().Put(UserPath(second.Json()), {{"email", first.Json()["email"]}});
   ExpectRefusal(taken, 409, {});
-  EXPECT_TRUE(Unchanged(second.Json()));
+  EXPECT_PLAIN(Unchanged(second.Json()));
 }
 
 SPEC_TEST_F(ErrorsTest, UpdateToOwnEmailInOtherCaseSucceeds, "UPDATE-7 EMAIL-11 EMAIL-13") {
@@ -1080,8 +1081,8 @@ SPEC_TEST_F(ErrorsTest, TakenEmailWithAnotherFailingFieldIs422, "PREC-19 EMAIL-1
                 {"age"});
   ExpectRefusal(api().Put(UserPath(other.Json()), {{"email", Upper(email)}, {"name", ""}}), 422,
                 {"name"});
-  EXPECT_TRUE(Unchanged(other.Json()));
-  EXPECT_TRUE(OneUserHolds(email));
+  EXPECT_PLAIN(Unchanged(other.Json()));
+  EXPECT_PLAIN(OneUserHolds(email));
 }
 
 // --- Races ------------------------------------------------------------------------
@@ -1095,7 +1096,7 @@ SPEC_TEST_F(ErrorsTest, ConcurrentCreatesWithOneEmailMakeOneUser, "CONV-16 EMAIL
   const std::map<int, int> counts = CountStatuses(answers);
   EXPECT_HTTP(Holds(answers.front(), counts == std::map<int, int>{{201, 1}, {409, kClients - 1}},
                     "one 201 and 63 409s; got " + Describe(counts)));
-  EXPECT_TRUE(OneUserHolds(email));
+  EXPECT_PLAIN(OneUserHolds(email));
 }
 
 SPEC_TEST_F(ErrorsTest, ConcurrentUpdatesToOneEmailLeaveOneOwner, "CONV-17 EMAIL-12") {
@@ -1113,7 +1114,7 @@ SPEC_TEST_F(ErrorsTest, ConcurrentUpdatesToOneEmailLeaveOneOwner, "CONV-17 EMAIL
   const std::map<int, int> counts = CountStatuses(answers);
   EXPECT_HTTP(Holds(answers.front(), counts == std::map<int, int>{{200, 1}, {409, kClients - 1}},
                     "one 200 and 15 409s; got " + Describe(counts)));
-  EXPECT_TRUE(OneUserHolds(email));
+  EXPECT_PLAIN(OneUserHolds(email));
 }
 
 }  // namespace

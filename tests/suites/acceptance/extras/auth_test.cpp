@@ -133,7 +133,7 @@ SPEC_TEST_P(RouteAuthTest, EveryUserRouteNeedsTheKey, "AUTH-1 AUTH-4 AUTH-7 AUTH
         std::optional<std::string>("Bearer wrong-" + kApiKey)}) {
     ExpectUnauthorized(send(refused));
   }
-  EXPECT_TRUE(Unchanged(Authorized(), created.Json()));
+  EXPECT_PLAIN(Unchanged(Authorized(), created.Json()));
   EXPECT_HTTP(HasStatus(send("Bearer " + kApiKey), route.status));
 }
 
@@ -217,13 +217,14 @@ SPEC_TEST_P(KeyFormatAuthTest, KeyIsCheckedAtStartup, "AUTH-6 PROG-14") {
   if (!GetParam().valid) {
     const std::vector<std::string> args{"--port", "0", "--api-key", key};
     const ServerProcess::Outcome run = RunProgramToExit(args, server().workdir());
-    EXPECT_EQ(run.exit, "exited with code 2")
+    EXPECT_PLAIN(run.exit == "exited with code 2")
         << "a key outside [A-Za-z0-9-._~+/]{1,256} then '='s must stop the program with code 2"
         << DescribeRun(args, run);
-    EXPECT_FALSE(run.err.empty()) << "it should say why on stderr" << DescribeRun(args, run);
+    EXPECT_PLAIN(!run.err.empty()) << "it should say why on stderr; stderr was empty"
+                                   << DescribeRun(args, run);
     return;
   }
-  ASSERT_TRUE(RestartServer({{"--api-key", key}, {}}));
+  ASSERT_PLAIN(RestartServer({{"--api-key", key}, {}}));
   EXPECT_HTTP(HasStatus(Authorized(key).Get("/users"), 200));
   ExpectUnauthorized(Authorized(key + "k").Get("/users"));
   ExpectUnauthorized(api().Get("/users"));
@@ -260,7 +261,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 // Without a key nothing needs Authorization, and any value of it is ignored.
 SPEC_TEST_F(AuthTest, WithoutAKeyAuthorizationIsIgnored, "AUTH-10") {
-  ASSERT_TRUE(RestartServer(StartOptions{}));
+  ASSERT_PLAIN(RestartServer(StartOptions{}));
   for (const std::string& value : {std::string("Bearer wrong-key"), std::string("Basic dGVzdA=="),
                                    std::string("Bearer"), std::string("")}) {
     const ApiClient client = api().WithHeaders({{"Authorization", value}});
@@ -282,13 +283,14 @@ SPEC_TEST_F(AuthTest, KeyNeverReachesTheLog, "LOG-9") {
   ExpectUnauthorized(api().Get("/users"));
   std::this_thread::sleep_for(milliseconds(200));  // For the last log lines.
   const std::string output = server().StderrOfAllRuns();
-  ASSERT_NE(output.find("\"request\""), std::string::npos)
-      << "the log should have request lines\n  stderr:\n"
+  ASSERT_PLAIN(output.find("\"request\"") != std::string::npos)
+      << "the log should have request lines; stderr has none\n  stderr:\n"
       << LastLines(output, 20);
-  EXPECT_EQ(output.find(kApiKey), std::string::npos)
-      << "stderr holds the API key\n  stderr:\n" << LastLines(output, 20);
-  EXPECT_EQ(output.find(wrong), std::string::npos)
-      << "stderr holds the token of an Authorization header\n  stderr:\n"
+  EXPECT_PLAIN(output.find(kApiKey) == std::string::npos)
+      << "the log must not hold the API key; stderr holds it\n  stderr:\n"
+      << LastLines(output, 20);
+  EXPECT_PLAIN(output.find(wrong) == std::string::npos)
+      << "the log must not hold tokens; stderr holds the token of an Authorization header\n  stderr:\n"
       << LastLines(output, 20);
 }
 

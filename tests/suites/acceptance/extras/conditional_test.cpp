@@ -80,7 +80,7 @@ TEST_P(ConditionalTest, AnswersAsSpecified) {
       EXPECT_HTTP(HasProblem(answer, 412));
       EXPECT_HTTP(HasJson(answer, "/type", "/problems/precondition-failed"));
       EXPECT_HTTP(HasJson(answer, "/title", "Precondition Failed"));
-      EXPECT_TRUE(Unchanged(api(), user, current));
+      EXPECT_PLAIN(Unchanged(api(), user, current));
       break;
     case 204:
       EXPECT_HTTP(HasStatus(answer, 204));
@@ -94,7 +94,7 @@ TEST_P(ConditionalTest, AnswersAsSpecified) {
         EXPECT_HTTP(HasJson(answer, "", user));
       } else {
         EXPECT_HTTP(HasJson(answer, "/age", 77));
-        EXPECT_TRUE(Unchanged(api(), answer.Json(), answer.Header("ETag")));
+        EXPECT_PLAIN(Unchanged(api(), answer.Json(), answer.Header("ETag")));
       }
   }
 }
@@ -255,7 +255,7 @@ SPEC_TEST_F(ConditionalTest, ConditionsHoldWithATrailingSlash, "COND-1 COND-5 CO
   EXPECT_HTTP(HasProblem(api().Put(path, {{"age", 5}}, {{"If-Match", stale}}), 412));
   EXPECT_HTTP(HasProblem(api().Patch(path, {{"age", 5}}, {{"If-Match", stale}}), 412));
   EXPECT_HTTP(HasProblem(api().Send("DELETE", path, {{"If-Match", stale}}), 412));
-  EXPECT_TRUE(Unchanged(api(), user, current));
+  EXPECT_PLAIN(Unchanged(api(), user, current));
 }
 
 SPEC_TEST_F(ConditionalTest, MissingUserIsNotFoundNotPreconditionFailed, "PREC-15 COND-7") {
@@ -302,7 +302,7 @@ SPEC_TEST_F(ConditionalTest, PreconditionsComeAfterValidationAndBeforeConflicts,
     EXPECT_HTTP(HasProblem(current_and_taken, 409));
     EXPECT_HTTP(HasJson(current_and_taken, "/type", "/problems/email-taken"));
   }
-  EXPECT_TRUE(Unchanged(api(), user, current));
+  EXPECT_PLAIN(Unchanged(api(), user, current));
 }
 
 }  // namespace

@@ -102,7 +102,7 @@ SPEC_TEST_F(DocsTest, DocsWithoutSwaggerFilesAnswer503, "DOCS-8 DOCS-9 PROB-14")
   REQUIRE_OWN_SERVER("starts the server with --docs-dir");
   const std::string empty = server().workdir() + "/empty-docs";
   std::filesystem::create_directory(empty);
-  ASSERT_TRUE(RestartServer({{"--docs-dir", empty}, {}}));
+  ASSERT_PLAIN(RestartServer({{"--docs-dir", empty}, {}}));
   const Exchange docs = api().Get("/docs");
   EXPECT_HTTP(HasProblem(docs, 503));
   EXPECT_HTTP(HasJson(docs, "/type", "/problems/service-unavailable"));
@@ -142,7 +142,7 @@ std::string Flattened(std::string dom) {
 }
 
 SPEC_TEST_F(DocsTest, RendersInChromiumAndKeepsAScreenshot, "DOCS-3 DOCS-7") {
-  ASSERT_TRUE(std::filesystem::exists(kChromium))
+  ASSERT_PLAIN(std::filesystem::exists(kChromium))
       << kChromium << " is missing: run ./scripts/setup, which installs Debian's chromium "
       << "package for this browser test";
   const Exchange page = api().Get("/docs");
@@ -162,7 +162,7 @@ SPEC_TEST_F(DocsTest, RendersInChromiumAndKeepsAScreenshot, "DOCS-3 DOCS-7") {
   // Both runs at once: each takes seconds.
   const TempDir dom_profile("user-api-browser");
   const TempDir shot_profile("user-api-browser");
-  ASSERT_FALSE(dom_profile.path().empty() || shot_profile.path().empty())
+  ASSERT_PLAIN(!dom_profile.path().empty() && !shot_profile.path().empty())
       << "could not create temporary profile directories";
   const std::string url = api().base_url() + "/docs";
   ServerProcess::Outcome dom;
@@ -185,21 +185,24 @@ SPEC_TEST_F(DocsTest, RendersInChromiumAndKeepsAScreenshot, "DOCS-3 DOCS-7") {
            "\n  stdout (start): " + run.out.substr(0, 1500) + "\n  stderr (last lines):\n" +
            LastLines(run.err, 15);
   };
-  EXPECT_EQ(dom.exit, "exited with code 0") << explain(dom_command, dom);
-  EXPECT_NE(rendered.find("/users/{id}"), std::string::npos)
+  EXPECT_PLAIN(dom.exit == "exited with code 0")
+      << "Chromium should render /docs and exit with code 0" << explain(dom_command, dom);
+  EXPECT_PLAIN(rendered.find("/users/{id}") != std::string::npos)
       << "the rendered DOM of /docs should list the operations on /users/{id}"
       << explain(dom_command, dom);
   for (const char* method : {"GET", "POST", "PUT", "PATCH", "DELETE"}) {
-    EXPECT_NE(rendered.find(std::string(">") + method + "<"), std::string::npos)
+    EXPECT_PLAIN(rendered.find(std::string(">") + method + "<") != std::string::npos)
         << "the rendered DOM of /docs should show an operation labelled " << method
         << explain(dom_command, dom);
   }
 
-  EXPECT_EQ(shot.exit, "exited with code 0") << explain(shot_command, shot);
+  EXPECT_PLAIN(shot.exit == "exited with code 0")
+      << "Chromium should take a screenshot of /docs and exit with code 0"
+      << explain(shot_command, shot);
   const auto size = std::filesystem::exists(screenshot) ? std::filesystem::file_size(screenshot) : 0;
   std::string signature(8, '\0');
   std::ifstream(screenshot, std::ios::binary).read(signature.data(), 8);
-  EXPECT_TRUE(size > 20000 && signature == "\x89PNG\r\n\x1a\n")
+  EXPECT_PLAIN(size > 20000 && signature == "\x89PNG\r\n\x1a\n")
       << "Chromium should save a PNG screenshot of the rendered page at " << screenshot
       << "; it has " << size << " bytes (a blank page has a few thousand)"
       << explain(shot_command, shot);

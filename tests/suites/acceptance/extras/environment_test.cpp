@@ -60,6 +60,11 @@ std::string ListeningPort(const std::string& out) {
 
 class EnvironmentTest;
 
+// What EnvironmentTest::Shown says when the server shows no rate limit, or
+// no docs folder of the test's.
+constexpr const char* kNoRateLimit = "no RateLimit-Limit header";
+constexpr const char* kNoMarker = "no /docs/marker.txt";
+
 // One variable, two good values for it (one through the variable, another
 // through its flag) and what the server shows of each.
 struct VariableCase {
@@ -149,10 +154,11 @@ class EnvironmentTest : public AcceptanceTest,
       return "neither key opens GET /users";
     }
     if (variable == "USER_API_RATE_LIMIT") {
-      return api().Get("/users?limit=1").Header("RateLimit-Limit");
+      const std::string limit = api().Get("/users?limit=1").Header("RateLimit-Limit");
+      return limit.empty() ? kNoRateLimit : limit;
     }
     const Exchange marker = api().Get("/docs/marker.txt");  // USER_API_DOCS_DIR
-    return marker.status == 200 ? marker.body : "";
+    return marker.status == 200 ? marker.body : kNoMarker;
   }
 
   std::string port_;
@@ -166,15 +172,21 @@ SPEC_TEST_P(EnvironmentTest, VariableStandsInForItsFlag, "PROG-9 PROG-10 PROG-11
   const VariableCase& c = GetParam();
   const std::string value = Filled(c.value);
   const std::vector<std::string> flag{c.flag, Filled(c.flag_value)};
-  EXPECT_EQ(Observe({}, {{c.variable, value}}), Filled(c.shown))
+  const std::string with_variable = Observe({}, {{c.variable, value}});
+  EXPECT_PLAIN(with_variable == Filled(c.shown))
       << "started with " << c.variable << "=" << value << " and no " << c.flag
-      << ": the variable must count";
-  EXPECT_EQ(Observe(flag, {{c.variable, value}}), Filled(c.flag_shown))
+      << ": the variable must count, so the server should show " << Filled(c.shown)
+      << "; it showed " << with_variable;
+  const std::string with_both = Observe(flag, {{c.variable, value}});
+  EXPECT_PLAIN(with_both == Filled(c.flag_shown))
       << "started with " << c.variable << "=" << value << " and " << flag[0] << " " << flag[1]
-      << ": the flag must win";
-  EXPECT_EQ(Observe({}, {{c.variable, ""}}), Filled(c.absent_shown))
+      << ": the flag must win, so the server should show " << Filled(c.flag_shown)
+      << "; it showed " << with_both;
+  const std::string with_empty = Observe({}, {{c.variable, ""}});
+  EXPECT_PLAIN(with_empty == Filled(c.absent_shown))
       << "started with " << c.variable << "= (empty) and no " << c.flag
-      << ": an empty variable counts as absent, so the default holds";
+      << ": an empty variable counts as absent, so the default holds and the server should show "
+      << Filled(c.absent_shown) << "; it showed " << with_empty;
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -188,9 +200,10 @@ INSTANTIATE_TEST_SUITE_P(
                      "sqlite flag.db", "memory", "DB-1 DB-2"},
         VariableCase{"USER_API_KEY", "--api-key", "env-key", "env-key", "flag-key", "flag-key",
                      "none", "AUTH-1"},
-        VariableCase{"USER_API_RATE_LIMIT", "--rate-limit", "3", "3", "7", "7", "", "RATE-1"},
+        VariableCase{"USER_API_RATE_LIMIT", "--rate-limit", "3", "3", "7", "7", kNoRateLimit,
+                     "RATE-1"},
         VariableCase{"USER_API_DOCS_DIR", "--docs-dir", "env-docs", "env", "flag-docs", "flag",
-                     "", "DOCS-8"}),
+                     kNoMarker, "DOCS-8"}),
     [](const testing::TestParamInfo<VariableCase>& param_info) {
       return ReplaceAll(param_info.param.variable, "USER_API_", "");
     });
@@ -224,14 +237,15 @@ SPEC_TEST_P(BadVariableEnvironmentTest, BadValueExitsWith2NamingTheVariable, "PR
   if (!port.empty()) args.insert(args.end(), {"--port", port});
   const ServerProcess::Outcome run = RunProgramToExit(args, server().workdir(), environment);
   const std::string shown = std::string(c.variable) + "=" + c.value + " " + DescribeRun(args, run);
-  EXPECT_EQ(run.exit, "exited with code 2") << "a bad value in " << c.variable
-                                            << " must stop the program with code 2\n  ran " << shown;
-  EXPECT_NE(run.err.find(c.variable), std::string::npos)
-      << "the message on stderr must name the variable " << c.variable << "\n  ran " << shown;
+  EXPECT_PLAIN(run.exit == "exited with code 2")
+      << "a bad value in " << c.variable << " must stop the program with code 2\n  ran " << shown;
+  EXPECT_PLAIN(run.err.find(c.variable) != std::string::npos)
+      << "the message on stderr must name the variable " << c.variable
+      << "; stderr does not\n  ran " << shown;
 
   std::vector<std::string> with_flag{"--port", "0", c.flag, c.good_flag};
   const ServerProcess::Outcome flagged = RunProgramToExit(with_flag, server().workdir(), environment);
-  EXPECT_FALSE(ListeningPort(flagged.out).empty())
+  EXPECT_PLAIN(!ListeningPort(flagged.out).empty())
       << c.flag << " " << c.good_flag << " is given, so " << c.variable
       << " must not be read: the program should start\n  ran " << c.variable << "=" << c.value
       << " " << DescribeRun(with_flag, flagged);

@@ -73,11 +73,11 @@ class StoreHealthTest : public HealthTest, public testing::WithParamInterface<St
 SPEC_TEST_P(StoreHealthTest, HealthCountsTheStoredUsers, "HEALTH-4") {
   if (!GetParam().args.empty()) {
     REQUIRE_OWN_SERVER("starts the server with --db");
-    ASSERT_TRUE(RestartServer({GetParam().args, {}}));
+    ASSERT_PLAIN(RestartServer({GetParam().args, {}}));
   }
   const Exchange before = Health();
   const std::int64_t count = Member(before, "users");
-  ASSERT_GE(count, 0) << "GET /health has no integer users member";
+  ASSERT_HTTP(Holds(before, count >= 0, "body.users, the number of users, a non-negative integer"));
   const Exchange first = CreateUser();
   ASSERT_HTTP(HasStatus(first, 201));
   ASSERT_HTTP(HasStatus(CreateUser(), 201));
@@ -107,9 +107,9 @@ SPEC_TEST_F(HealthTest, UptimeCountsWholeSeconds, "HEALTH-5") {
 SPEC_TEST_F(HealthTest, StorageNamesTheStore, "HEALTH-3 DB-1 DB-2") {
   REQUIRE_OWN_SERVER("starts the server with and without --db");
   EXPECT_HTTP(HasJson(Health(), "/storage", "memory"));
-  ASSERT_TRUE(RestartServer({{"--db", ":memory:"}, {}}));
+  ASSERT_PLAIN(RestartServer({{"--db", ":memory:"}, {}}));
   EXPECT_HTTP(HasJson(Health(), "/storage", "memory"));
-  ASSERT_TRUE(RestartServer({{"--db", "health.db"}, {}}));
+  ASSERT_PLAIN(RestartServer({{"--db", "health.db"}, {}}));
   EXPECT_HTTP(HasJson(Health(), "/storage", "sqlite"));
 }
 
@@ -130,7 +130,7 @@ void ZeroFileInPlace(const std::string& file) {
 SPEC_TEST_F(HealthTest, StorageCheckFailureIs503Unavailable,
             "HEALTH-2 HEALTH-4 HEALTH-7 HEALTH-8 READY-2 READY-3 PROB-14") {
   REQUIRE_OWN_SERVER("starts the server with --db and overwrites its file");
-  ASSERT_TRUE(RestartServer({{"--db", "broken.db"}, {}}));
+  ASSERT_PLAIN(RestartServer({{"--db", "broken.db"}, {}}));
   ASSERT_HTTP(HasStatus(CreateUser(), 201));
   ASSERT_HTTP(HasJson(Health(), "/users", 1));
   const std::string db = server().workdir() + "/broken.db";

@@ -104,14 +104,15 @@ SPEC_TEST_F(LoggingTest, EveryStderrLineIsJsonWithTimeLevelAndMsg, "LOG-1 LOG-2 
   ASSERT_HTTP(HasStatus(api().Get("/no-such-route"), 404));
   ASSERT_HTTP(HasStatus(api().Post("/users", {{"name", ""}}), 422));
   const Log log = WaitForLog([&](const Log& l) { return !l.RequestLines(id).empty(); });
-  ASSERT_FALSE(log.lines.empty()) << "the server wrote no JSON log line to stderr" << StderrShown();
-  EXPECT_TRUE(log.bad.empty()) << "every stderr line must be one JSON object; this one is not: "
-                               << (log.bad.empty() ? "" : log.bad.front()) << StderrShown();
+  ASSERT_PLAIN(!log.lines.empty()) << "the server should log JSON lines to stderr; it wrote none"
+                                   << StderrShown();
+  EXPECT_PLAIN(log.bad.empty()) << "every stderr line must be one JSON object; this one is not: "
+                                << (log.bad.empty() ? "" : log.bad.front()) << StderrShown();
   const std::set<std::string> levels = {"info", "warn", "error"};
   for (const json& line : log.lines) {
-    EXPECT_TRUE(IsTimestamp(line.value("time", json())) &&
-                levels.count(line.value("level", "")) == 1 &&
-                line.value("msg", json()).is_string())
+    EXPECT_PLAIN(IsTimestamp(line.value("time", json())) &&
+                 levels.count(line.value("level", "")) == 1 &&
+                 line.value("msg", json()).is_string())
         << "each log line needs time (RFC 3339 UTC with milliseconds), level (info, warn or "
            "error) and msg (a string); this one has not: "
         << line.dump();
@@ -163,7 +164,7 @@ SPEC_TEST_F(LoggingTest, EachRequestHasExactlyOneRequestLine,
       headers.emplace("Content-Type", "application/json");
     }
     answers.push_back(api().Send(r.method, r.path, headers, r.body));
-    ASSERT_TRUE(answers.back().ok()) << Describe(answers.back());
+    ASSERT_HTTP(Holds(answers.back(), answers.back().ok(), "an answer"));
   }
   const Log log = WaitForLog([&](const Log& l) {
     for (std::size_t i = 0; i < requests.size(); ++i) {
@@ -225,19 +226,21 @@ SPEC_TEST_F(LoggingTest, LogsHoldNoEmailAddress, "LOG-9") {
       api().Send("POST", "/users", {{"Content-Type", "text/plain"}}, email),          // 415
       api().Post("/users?email=" + email, {{"name", "Q"}, {"email", tag + "@b.test"}}),  // 201
   };
-  for (const Exchange& answer : answers) ASSERT_TRUE(answer.ok()) << Describe(answer);
+  for (const Exchange& answer : answers) ASSERT_HTTP(Holds(answer, answer.ok(), "an answer"));
   const std::string last_id = answers.back().Header("X-Request-ID");
   const Log log = WaitForLog([&](const Log& l) { return !l.RequestLines(last_id).empty(); });
-  ASSERT_FALSE(last_id.empty() || log.RequestLines(last_id).empty())
-      << "the log must have a request line for each request (looked for the last one, with "
-         "request id '"
-      << last_id << "'), so that it can be checked for emails" << StderrShown();
+  ASSERT_HTTP(Holds(answers.back(), !last_id.empty(), "an X-Request-ID header on every answer"));
+  ASSERT_PLAIN(!log.RequestLines(last_id).empty())
+      << "the log must have a request line for each request, so that it can be checked for "
+         "emails; it has none for the last one, with request id '"
+      << last_id << "'" << StderrShown();
   const std::string output = server().StderrOfAllRuns();
   static const std::regex kEmail(R"([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+)");
   std::smatch found;
-  EXPECT_FALSE(std::regex_search(output, found, kEmail))
-      << "stderr holds an email address: '" << found.str() << "'" << StderrShown();
-  EXPECT_EQ(output.find(tag), std::string::npos)
+  EXPECT_PLAIN(!std::regex_search(output, found, kEmail))
+      << "the log must not hold email addresses; stderr holds '" << found.str() << "'"
+      << StderrShown();
+  EXPECT_PLAIN(output.find(tag) == std::string::npos)
       << "stderr holds '" << tag
       << "', the local part of the emails sent: the log must not hold emails, bodies or "
          "query strings"

@@ -168,7 +168,7 @@ SPEC_TEST_F(MetricsTest, RequestCountersMoveByExactlyTheRequestsMade,
 
   std::map<std::string, int> made;  // Series -> requests made between the scrapes.
   auto send = [&](const Exchange& answer, const std::string& route) {
-    ASSERT_TRUE(answer.ok()) << Describe(answer);
+    ASSERT_HTTP(Holds(answer, answer.ok(), "an answer"));
     ++made[RequestsSeries(answer.method, route, answer.status)];
   };
   ++made[RequestsSeries("GET", "/metrics", 200)];  // The first scrape.
@@ -296,9 +296,10 @@ SPEC_TEST_F(MetricsTest, UsersGaugeAndCreatedCounter, "METRIC-5 METRIC-6") {
 
 SPEC_TEST_F(MetricsTest, RouteLabelIsTheTemplateNeverTheRawPath, "METRIC-9 METRIC-10") {
   const std::string tag = UniqueTag("raw");
-  ASSERT_TRUE(api().Get("/" + tag).ok());
-  ASSERT_TRUE(api().Get("/users/" + tag).ok());
-  ASSERT_TRUE(api().Get("/users?q=" + tag).ok());
+  for (const std::string& path : {"/" + tag, "/users/" + tag, "/users?q=" + tag}) {
+    const Exchange answer = api().Get(path);
+    ASSERT_HTTP(Holds(answer, answer.ok(), "an answer"));
+  }
   const Metrics metrics = Scrape(api());
   ASSERT_HTTP(HasStatus(metrics.exchange, 200));
   EXPECT_HTTP(Holds(metrics.exchange, metrics.exchange.body.find(tag) == std::string::npos,
@@ -320,10 +321,10 @@ SPEC_TEST_F(MetricsTest, RouteLabelIsTheTemplateNeverTheRawPath, "METRIC-9 METRI
 
 SPEC_TEST_F(MetricsTest, CreatedCounterStartsAtZeroOnEachStart, "METRIC-7 METRIC-5 DB-5") {
   REQUIRE_OWN_SERVER("restarts the server with --db");
-  ASSERT_TRUE(RestartServer({{"--db", "metrics.db"}, {}}));
+  ASSERT_PLAIN(RestartServer({{"--db", "metrics.db"}, {}}));
   ASSERT_HTTP(HasStatus(CreateUser(), 201));
   ASSERT_HTTP(HasStatus(CreateUser(), 201));
-  ASSERT_TRUE(RestartServer());
+  ASSERT_PLAIN(RestartServer());
   const Metrics metrics = Scrape(api());
   ASSERT_HTTP(HasStatus(metrics.exchange, 200));
   EXPECT_HTTP(Holds(metrics.exchange, metrics.samples.count("user_api_users_created_total") &&

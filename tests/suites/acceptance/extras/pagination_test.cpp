@@ -139,7 +139,8 @@ SPEC_TEST_F(PaginationTest, WalkingNextLinksReturnsEveryMatchingUserOnce, "PAGE-
   std::vector<std::size_t> sizes;
   std::string next = "/users?limit=3&q=" + tag;
   for (int page = 0; !next.empty(); ++page) {
-    ASSERT_LT(page, 10) << "the next links did not end after 10 pages; the last was " << next;
+    ASSERT_PLAIN(page < 10) << "the next links should end after 3 pages; they did not end after "
+                               "10, the last was " << next;
     const Exchange answer = api().Get(next);
     ASSERT_HTTP(HasStatus(answer, 200));
     EXPECT_HTTP(HasHeader(answer, "X-Total-Count", std::to_string(kUsers)));
@@ -150,9 +151,14 @@ SPEC_TEST_F(PaginationTest, WalkingNextLinksReturnsEveryMatchingUserOnce, "PAGE-
     EXPECT_HTTP(Holds(answer, next.empty() || StartsWith(next, "/users?limit=3&offset="),
                       "a next link of the form /users?limit=3&offset=N&q=..."));
   }
-  EXPECT_EQ(seen, created) << "walking the pages of q=" << tag
-                           << " should list each of its 7 users exactly once, in id order";
-  EXPECT_EQ(sizes, (std::vector<std::size_t>{3, 3, 1})) << "page sizes with limit=3";
+  EXPECT_PLAIN(seen == created) << "walking the pages of q=" << tag
+                                << " should list each of its 7 users exactly once, in id order: "
+                                << nlohmann::json(created).dump() << "; it listed "
+                                << nlohmann::json(seen).dump();
+  const std::vector<std::size_t> expected_sizes{3, 3, 1};
+  EXPECT_PLAIN(sizes == expected_sizes) << "with limit=3 the pages should hold "
+                                        << nlohmann::json(expected_sizes).dump() << " users; they held "
+                                        << nlohmann::json(sizes).dump();
 }
 
 SPEC_TEST_F(PaginationTest, DefaultPageIsTheFirst100WithANextLink, "PAGE-2 PAGE-3 PAGE-5 LINK-6") {

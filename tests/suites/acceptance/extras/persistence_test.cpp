@@ -30,8 +30,9 @@ class PersistenceTest : public AcceptanceTest {
 SPEC_TEST_F(PersistenceTest, DatabaseFileIsCreatedInTheDataDirectory, "DB-2 DB-3 HEALTH-3") {
   const Exchange created = CreateUser();
   ASSERT_HTTP(HasStatus(created, 201));
-  EXPECT_TRUE(std::filesystem::is_regular_file(server().workdir() + "/users.db"))
-      << "--db users.db should create users.db in the working directory " << server().workdir();
+  EXPECT_PLAIN(std::filesystem::is_regular_file(server().workdir() + "/users.db"))
+      << "--db users.db should create users.db in the working directory " << server().workdir()
+      << "; there is no such file";
   EXPECT_HTTP(HasJson(api().Get("/health"), "/storage", "sqlite"));
 }
 
@@ -49,7 +50,7 @@ SPEC_TEST_F(PersistenceTest, RestartKeepsUsersUpdatesAndDeletes, "DB-5") {
   const Exchange patched_now = api().Patch(UserPath(patched.Json()), {{"age", nullptr}});
   ASSERT_HTTP(HasStatus(patched_now, 200));
 
-  ASSERT_TRUE(RestartServer());
+  ASSERT_PLAIN(RestartServer());
   EXPECT_HTTP(HasStatus(api().Get(UserPath(removed.Json())), 404));
   for (const Exchange* user : {&renamed_now, &patched_now, &untouched}) {
     const Exchange fetched = api().Get(UserPath(user->Json()));
@@ -63,7 +64,7 @@ SPEC_TEST_F(PersistenceTest, RestartKeepsTheIdSequenceAfterDeletingTheNewest, "D
   const Exchange newest = CreateUser();
   ASSERT_HTTP(HasStatus(newest, 201));
   ASSERT_HTTP(HasStatus(api().Delete(UserPath(newest.Json())), 204));
-  ASSERT_TRUE(RestartServer());
+  ASSERT_PLAIN(RestartServer());
   const Exchange next = CreateUser();
   ASSERT_HTTP(HasStatus(next, 201));
   EXPECT_HTTP(Holds(next, IdOf(next) > IdOf(newest),
@@ -99,10 +100,12 @@ SPEC_TEST_F(PersistenceTest, KillNineLosesNoAcknowledgedChange, "DB-7 DB-6") {
       expected.push_back(created[i].Json());
     }
   }
-  ASSERT_TRUE(server().Signal(SIGKILL)) << "the server was no longer running";
-  ASSERT_TRUE(server().WaitForExit(seconds(10))) << "the server outlived kill -9 for 10 s";
+  ASSERT_PLAIN(server().Signal(SIGKILL))
+      << "could not send SIGKILL to the server: it was no longer running";
+  ASSERT_PLAIN(server().WaitForExit(seconds(10)))
+      << "the server should die of kill -9; it was still running 10 s later";
 
-  ASSERT_TRUE(RestartServer());
+  ASSERT_PLAIN(RestartServer());
   int lost = 0;
   for (const json& user : expected) {
     const Exchange fetched = api().Get(UserPath(user));
@@ -114,7 +117,7 @@ SPEC_TEST_F(PersistenceTest, KillNineLosesNoAcknowledgedChange, "DB-7 DB-6") {
     }
     lost += fetched.status != (user.contains("deleted") ? 404 : 200);
   }
-  EXPECT_EQ(lost, 0) << lost << " of " << expected.size()
+  EXPECT_PLAIN(lost == 0) << lost << " of " << expected.size()
                      << " acknowledged changes were lost after kill -9 and a restart";
   std::int64_t highest = 0;
   for (const Exchange& user : created) highest = std::max(highest, IdOf(user));
@@ -130,27 +133,28 @@ SPEC_TEST_F(PersistenceTest, DatabaseKeepsEmailsUniqueAcrossRestart, "DB-8 DB-5"
   const Exchange second = CreateUser();
   ASSERT_HTTP(HasStatus(first, 201));
   ASSERT_HTTP(HasStatus(second, 201));
-  ASSERT_TRUE(RestartServer());
+  ASSERT_PLAIN(RestartServer());
   const std::string email = first.Json()["email"];
   const Exchange duplicate = CreateUser({{"email", Upper(email)}});
   EXPECT_HTTP(HasProblem(duplicate, 409));
   EXPECT_HTTP(HasJson(duplicate, "/type", "/problems/email-taken"));
   EXPECT_HTTP(HasProblem(api().Put(UserPath(second.Json()), {{"email", email}}), 409));
-  EXPECT_TRUE(Unchanged(api(), second.Json()));
+  EXPECT_PLAIN(Unchanged(api(), second.Json()));
 }
 
 SPEC_TEST_F(PersistenceTest, WithoutDbUsersLastOnlyAsLongAsTheProcess, "DB-1 HEALTH-3") {
   for (const StartOptions& memory : {StartOptions{}, StartOptions{{"--db", ":memory:"}, {}}}) {
     SCOPED_TRACE(DescribeOptions(memory).empty() ? "no --db" : DescribeOptions(memory));
-    ASSERT_TRUE(RestartServer(memory));
+    ASSERT_PLAIN(RestartServer(memory));
     EXPECT_HTTP(HasJson(api().Get("/health"), "/storage", "memory"));
     const Exchange created = CreateUser();
     ASSERT_HTTP(HasStatus(created, 201));
-    ASSERT_TRUE(RestartServer(memory));
+    ASSERT_PLAIN(RestartServer(memory));
     EXPECT_HTTP(HasStatus(api().Get(UserPath(created.Json())), 404));
   }
-  EXPECT_FALSE(std::filesystem::exists(server().workdir() + "/:memory:"))
-      << "--db :memory: must not create a file named ':memory:'";
+  EXPECT_PLAIN(!std::filesystem::exists(server().workdir() + "/:memory:"))
+      << "--db :memory: must not create a file named ':memory:'; the working directory "
+      << server().workdir() << " has one";
 }
 
 SPEC_TEST_F(PersistenceTest, UnusableDatabaseExitsWithCode1, "DB-4") {
@@ -160,10 +164,11 @@ SPEC_TEST_F(PersistenceTest, UnusableDatabaseExitsWithCode1, "DB-4") {
   for (const char* path : {"no-such-directory/users.db", "a-directory", "not-a-database.db"}) {
     const std::vector<std::string> args{"--port", "0", "--db", path};
     const ServerProcess::Outcome run = RunProgramToExit(args, workdir);
-    EXPECT_EQ(run.exit, "exited with code 1")
+    EXPECT_PLAIN(run.exit == "exited with code 1")
         << "a database that cannot be opened or used is a startup failure, exit code 1"
         << DescribeRun(args, run);
-    EXPECT_FALSE(run.err.empty()) << "it should say why on stderr" << DescribeRun(args, run);
+    EXPECT_PLAIN(!run.err.empty()) << "it should say why on stderr; stderr was empty"
+                                   << DescribeRun(args, run);
   }
 }
 

@@ -56,13 +56,13 @@ SPEC_TEST_P(BucketRateLimitTest, ExactlyNPassThenRetryAfterIsHonest,
             "RATE-2 RATE-6 RATE-7 RATE-8 RATE-9 RATE-10 PROB-13") {
   const int limit = GetParam();
   const std::string limit_text = std::to_string(limit);
-  ASSERT_TRUE(RestartServer({{"--rate-limit", limit_text}, {}}));
+  ASSERT_PLAIN(RestartServer({{"--rate-limit", limit_text}, {}}));
   const auto start = std::chrono::steady_clock::now();
   const std::vector<Exchange> answers = Burst();
   const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
   // Tokens that came back during the burst, on a machine slower than 1/N s.
   const int refilled = static_cast<int>(took.count() * limit);
-  ASSERT_FALSE(answers.empty());
+  ASSERT_PLAIN(!answers.empty()) << "the burst should send requests; it sent none";
   const Exchange& limited = answers.back();
   ASSERT_HTTP(HasProblem(limited, 429));
   const int passed = static_cast<int>(answers.size()) - 1;
@@ -109,7 +109,7 @@ SPEC_TEST_F(RateLimitTest, RefillsToFullAfterAnIdlePeriod, "RATE-2 RATE-3 RATE-1
 // sent in between. A bucket that only moves its clock when a request
 // passes counts the same time again at each 429 and lets one through early.
 SPEC_TEST_F(RateLimitTest, RefusedRequestsDoNotRefillTheBucketTwice, "RATE-3 RATE-6") {
-  ASSERT_TRUE(RestartServer({{"--rate-limit", "1"}, {}}));
+  ASSERT_PLAIN(RestartServer({{"--rate-limit", "1"}, {}}));
   const auto start = std::chrono::steady_clock::now();
   ASSERT_HTTP(HasStatus(api().Get("/users?limit=1"), 200));
   int refused = 0;
@@ -199,7 +199,7 @@ SPEC_TEST_F(RateLimitTest, OtherRoutesAreNeverLimited, "RATE-5") {
 }
 
 SPEC_TEST_F(RateLimitTest, NoLimitAndNoHeadersWithoutTheFlag, "RATE-11") {
-  ASSERT_TRUE(RestartServer(StartOptions{}));
+  ASSERT_PLAIN(RestartServer(StartOptions{}));
   for (int i = 0; i < 4 * kRateLimit; ++i) {
     const Exchange answer = api().Get("/users?limit=1");
     ASSERT_HTTP(HasStatus(answer, 200));
@@ -208,7 +208,7 @@ SPEC_TEST_F(RateLimitTest, NoLimitAndNoHeadersWithoutTheFlag, "RATE-11") {
                       "no RateLimit-* headers without a rate limit"));
   }
   // Proof that the flag is what matters: with it, the headers are back.
-  ASSERT_TRUE(RestartServer(ServerOptions()));
+  ASSERT_PLAIN(RestartServer(ServerOptions()));
   EXPECT_HTTP(HasHeader(api().Get("/users?limit=1"), "RateLimit-Limit", std::to_string(kRateLimit)));
 }
 
@@ -229,14 +229,14 @@ class LimitValueRateLimitTest : public RateLimitTest,
 SPEC_TEST_P(LimitValueRateLimitTest, LimitIsCheckedAtStartup, "RATE-1 PROG-14") {
   const LimitCase& c = GetParam();
   if (c.valid) {
-    ASSERT_TRUE(RestartServer({{"--rate-limit", c.limit}, {}}));
+    ASSERT_PLAIN(RestartServer({{"--rate-limit", c.limit}, {}}));
     EXPECT_HTTP(HasHeader(api().Get("/users?limit=1"), "RateLimit-Limit", c.limit));
     return;
   }
   const std::vector<std::string> args{"--port", "0", "--rate-limit", c.limit};
   const ServerProcess::Outcome run = RunProgramToExit(args, server().workdir());
-  EXPECT_EQ(run.exit, "exited with code 2")
-      << "--rate-limit takes 1 to 1000000" << DescribeRun(args, run);
+  EXPECT_PLAIN(run.exit == "exited with code 2")
+      << "--rate-limit takes 1 to 1000000: any other value must stop the program with code 2" << DescribeRun(args, run);
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -29,23 +29,26 @@ SPEC_TEST_P(ShutdownTest, ExitsZeroWithAFinalLogLine, "STOP-5 STOP-6 LOG-10") {
   REQUIRE_OWN_SERVER("sends a signal to the server");
   ASSERT_HTTP(HasStatus(CreateUser(), 201));
   const std::size_t logged = server().Stderr().size();
-  ASSERT_TRUE(server().Signal(GetParam()));
+  ASSERT_PLAIN(server().Signal(GetParam()))
+      << "could not send SIG" << sigabbrev_np(GetParam()) << " to the server: it was no longer "
+      << "running";
   const std::optional<std::string> exit = server().WaitForExit(seconds(5));
-  ASSERT_TRUE(exit) << "the server did not exit within 5 s of " << sigabbrev_np(GetParam())
-                    << " with no request in flight\n  stderr:\n"
-                    << LastLines(server().Stderr(), 10);
-  EXPECT_EQ(*exit, "exited with code 0")
+  ASSERT_PLAIN(exit) << "the server did not exit within 5 s of " << sigabbrev_np(GetParam())
+                     << " with no request in flight\n  stderr:\n"
+                     << LastLines(server().Stderr(), 10);
+  EXPECT_PLAIN(*exit == "exited with code 0")
       << "after SIG" << sigabbrev_np(GetParam())
-      << " the server should shut down gracefully and exit with code 0\n  stderr:\n"
+      << " the server should shut down gracefully and exit with code 0; it " << *exit
+      << "\n  stderr:\n"
       << LastLines(server().Stderr(), 10);
   const std::string after = server().Stderr().substr(logged);
   const std::string last = LastLines(after, 1);
   const json line = json::parse(last, nullptr, /*allow_exceptions=*/false);
-  EXPECT_TRUE(line.is_object() && IsTimestamp(line.value("time", json())) &&
-              line.value("level", json()).is_string() && line.value("msg", json()).is_string())
+  EXPECT_PLAIN(line.is_object() && IsTimestamp(line.value("time", json())) &&
+               line.value("level", json()).is_string() && line.value("msg", json()).is_string())
       << "the server should write a final JSON log line (time, level, msg) before it exits; "
          "what it wrote after the signal:\n"
-      << after;
+      << (after.empty() ? "(nothing)" : after);
 }
 
 INSTANTIATE_TEST_SUITE_P(Signals, ShutdownTest, testing::Values(SIGTERM, SIGINT),
@@ -59,7 +62,7 @@ INSTANTIATE_TEST_SUITE_P(Signals, ShutdownTest, testing::Values(SIGTERM, SIGINT)
 SPEC_TEST_F(ShutdownTest, RequestsInFlightCompleteOrAreRefusedCleanly, "STOP-3 STOP-4 STOP-6") {
   REQUIRE_OWN_SERVER("sends SIGTERM to the server and restarts it with --db");
   const StartOptions with_db{{"--db", "users.db"}, {}};
-  ASSERT_TRUE(RestartServer(with_db));
+  ASSERT_PLAIN(RestartServer(with_db));
   constexpr int kThreads = 8;
   constexpr int kMaxPerThread = 300;
   std::atomic<int> acknowledged{0};
@@ -88,22 +91,27 @@ SPEC_TEST_F(ShutdownTest, RequestsInFlightCompleteOrAreRefusedCleanly, "STOP-3 S
   while (acknowledged < 40 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(milliseconds(1));
   }
-  ASSERT_TRUE(server().Signal(SIGTERM));
-  const std::optional<std::string> exit = server().WaitForExit(seconds(15));
+  const bool signalled = server().Signal(SIGTERM);
+  const std::optional<std::string> exit =
+      signalled ? server().WaitForExit(seconds(15)) : std::nullopt;
   for (std::thread& thread : threads) thread.join();
-  ASSERT_TRUE(exit) << "the server did not exit within 15 s of SIGTERM (in-flight requests get "
-                       "at most 10 s)";
-  EXPECT_EQ(*exit, "exited with code 0")
-      << "after SIGTERM the server should shut down gracefully and exit with code 0\n  stderr:\n"
+  ASSERT_PLAIN(signalled) << "could not send SIGTERM to the server: it was no longer running";
+  ASSERT_PLAIN(exit) << "the server did not exit within 15 s of SIGTERM (in-flight requests get "
+                        "at most 10 s)";
+  EXPECT_PLAIN(*exit == "exited with code 0")
+      << "after SIGTERM the server should shut down gracefully and exit with code 0; it " << *exit
+      << "\n  stderr:\n"
       << LastLines(server().Stderr(), 10);
   for (const Exchange& answer : unclean) {
     ADD_FAILURE() << "a create during shutdown must complete (201) or be refused cleanly (no "
                      "connection, or 503), not this:\n"
                   << Describe(answer);
   }
-  EXPECT_GE(created.size(), 40u) << "the creates should have been running when SIGTERM came";
+  EXPECT_PLAIN(created.size() >= 40u)
+      << "at least 40 creates should have completed while SIGTERM came; " << created.size()
+      << " did";
 
-  ASSERT_TRUE(RestartServer(with_db));
+  ASSERT_PLAIN(RestartServer(with_db));
   int lost = 0;
   for (const Exchange& answer : created) {
     const Exchange fetched = api().Get(UserPath(answer.Json()));
@@ -111,7 +119,7 @@ SPEC_TEST_F(ShutdownTest, RequestsInFlightCompleteOrAreRefusedCleanly, "STOP-3 S
       if (++lost <= 3) ADD_FAILURE() << "an acknowledged create is lost:\n" << Describe(fetched);
     }
   }
-  EXPECT_EQ(lost, 0) << lost << " of " << created.size()
+  EXPECT_PLAIN(lost == 0) << lost << " of " << created.size()
                      << " acknowledged creates are missing after shutdown and restart";
 }
 
@@ -123,15 +131,17 @@ SPEC_TEST_F(ShutdownTest, IdleKeepAliveConnectionDoesNotBlockShutdown, "STOP-3 S
   idle.set_connection_timeout(5);
   idle.set_read_timeout(5);
   const httplib::Result result = idle.Get("/health");
-  ASSERT_TRUE(result) << "GET /health on a keep-alive connection: "
-                      << httplib::to_string(result.error());
-  ASSERT_TRUE(server().Signal(SIGTERM));
+  ASSERT_PLAIN(result) << "GET /health on a keep-alive connection got no answer: "
+                       << httplib::to_string(result.error());
+  ASSERT_PLAIN(server().Signal(SIGTERM))
+      << "could not send SIGTERM to the server: it was no longer running";
   const std::optional<std::string> exit = server().WaitForExit(seconds(12));
-  ASSERT_TRUE(exit) << "the server did not exit within 12 s of SIGTERM while a client held an "
-                       "idle keep-alive connection\n  stderr:\n"
-                    << LastLines(server().Stderr(), 10);
-  EXPECT_EQ(*exit, "exited with code 0")
-      << "after SIGTERM the server should shut down gracefully and exit with code 0";
+  ASSERT_PLAIN(exit) << "the server did not exit within 12 s of SIGTERM while a client held an "
+                        "idle keep-alive connection\n  stderr:\n"
+                     << LastLines(server().Stderr(), 10);
+  EXPECT_PLAIN(*exit == "exited with code 0")
+      << "after SIGTERM the server should shut down gracefully and exit with code 0; it "
+      << *exit;
 }
 
 // A request in flight holds the shutdown for at most 10 s: a client that
@@ -165,14 +175,14 @@ SPEC_TEST_F(ShutdownTest, EndlessRequestHoldsShutdownAtMostTheGracePeriod, "STOP
                                                                signalled_at);
   done = true;
   trickle.join();
-  ASSERT_TRUE(signalled) << "could not send SIGTERM to the server";
-  ASSERT_TRUE(exit) << "the server did not exit within 14 s of SIGTERM while a client kept a "
-                       "request in flight by sending its body one byte every 250 ms; the spec "
-                       "gives requests in flight at most 10 s\n  stderr:\n"
-                    << LastLines(server().Stderr(), 10);
-  EXPECT_EQ(*exit, "exited with code 0")
-      << "after SIGTERM, past the grace period, the server should still exit with code 0 ("
-      << waited.count() << " ms after the signal)";
+  ASSERT_PLAIN(signalled) << "could not send SIGTERM to the server: it was no longer running";
+  ASSERT_PLAIN(exit) << "the server did not exit within 14 s of SIGTERM while a client kept a "
+                        "request in flight by sending its body one byte every 250 ms; the spec "
+                        "gives requests in flight at most 10 s\n  stderr:\n"
+                     << LastLines(server().Stderr(), 10);
+  EXPECT_PLAIN(*exit == "exited with code 0")
+      << "after SIGTERM, past the grace period, the server should still exit with code 0; it "
+      << *exit << " (" << waited.count() << " ms after the signal)";
 }
 
 // A request whose body is still arriving when SIGTERM comes is in flight:
@@ -186,7 +196,7 @@ SPEC_TEST_F(ShutdownTest, InFlightRequestCompletesWhileReadyIsNotReady,
   httplib::Client open(api().base_url());
   open.set_keep_alive(true);
   open.set_read_timeout(5);
-  ASSERT_TRUE(open.Get("/health")) << "GET /health on a keep-alive connection failed";
+  ASSERT_PLAIN(open.Get("/health")) << "GET /health on a keep-alive connection got no answer";
 
   const httplib::Result result = [&] {
     // The body comes in two halves, SIGTERM between them.
@@ -202,15 +212,18 @@ SPEC_TEST_F(ShutdownTest, InFlightRequestCompletesWhileReadyIsNotReady,
             signalled = server().Signal(SIGTERM);
             std::this_thread::sleep_for(milliseconds(300));
             const Exchange fresh = api().Get("/health");
-            EXPECT_FALSE(fresh.ok() && fresh.status == 200)
+            EXPECT_PLAIN(!(fresh.ok() && fresh.status == 200))
                 << "after SIGTERM the server must not accept a new connection; GET /health on "
                    "one answered:\n"
                 << Describe(fresh);
             const httplib::Result ready = open.Get("/ready");
             if (ready) {
-              EXPECT_EQ(ready->status, 503)
-                  << "GET /ready on an open connection while shutting down: " << ready->body;
-              EXPECT_EQ(json::parse(ready->body, nullptr, false), json({{"status", "not_ready"}}));
+              const json not_ready = {{"status", "not_ready"}};
+              EXPECT_PLAIN(ready->status == 503 &&
+                           json::parse(ready->body, nullptr, false) == not_ready)
+                  << "GET /ready on an open connection while shutting down should answer 503 "
+                     "with {\"status\":\"not_ready\"}; it answered " << ready->status << " with "
+                  << (ready->body.empty() ? "an empty body" : ready->body);
             }
           }
           const std::size_t half = offset == 0 ? body.size() / 2 : length;
@@ -220,13 +233,15 @@ SPEC_TEST_F(ShutdownTest, InFlightRequestCompletesWhileReadyIsNotReady,
         },
         "application/json");
   }();
-  ASSERT_TRUE(result) << "the create in flight at SIGTERM got no answer: "
-                      << httplib::to_string(result.error());
-  EXPECT_EQ(result->status, 201) << "the create in flight at SIGTERM must complete: "
-                                 << result->body;
+  ASSERT_PLAIN(result) << "the create in flight at SIGTERM got no answer: "
+                       << httplib::to_string(result.error());
+  EXPECT_PLAIN(result->status == 201)
+      << "the create in flight at SIGTERM must complete with 201; it answered " << result->status
+      << " with " << (result->body.empty() ? "an empty body" : result->body);
   const std::optional<std::string> exit = server().WaitForExit(seconds(15));
-  ASSERT_TRUE(exit) << "the server did not exit within 15 s of SIGTERM";
-  EXPECT_EQ(*exit, "exited with code 0");
+  ASSERT_PLAIN(exit) << "the server did not exit within 15 s of SIGTERM";
+  EXPECT_PLAIN(*exit == "exited with code 0")
+      << "after SIGTERM the server should exit with code 0; it " << *exit;
 }
 
 }  // namespace

@@ -622,7 +622,8 @@ class Runner {
     }
     return Fail(listing.last, "listing",
                 "the sequence's live users, ids " + IdList(expected) + ", as stored",
-                "ids " + IdList(own) + difference);
+                "ids " + IdList(own) + difference +
+                    (own.size() < expected.size() ? CappedListNote(listing.last) : ""));
   }
 
   // Stage 3: a query that keeps to the sequence's users, checked page,
