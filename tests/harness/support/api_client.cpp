@@ -47,7 +47,8 @@ bool Dechunk(std::string& body) {
 
 // Reads one HTTP response from `fd` into `exchange`, header values exactly
 // as sent, waiting at most `timeout` for each part of it; false on a
-// timeout, a reset or a malformed response (with exchange.error set).
+// timeout, a reset, a body shorter than its Content-Length or a malformed
+// response (with exchange.error set).
 bool ReadResponse(int fd, Exchange& exchange, timeval timeout) {
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
   std::string data;
@@ -105,7 +106,14 @@ bool ReadResponse(int fd, Exchange& exchange, timeval timeout) {
     exchange.headers.emplace(line.substr(0, colon), value);
   }
   exchange.body = data.substr(std::min(header_end + 4, data.size()));
-  if (needed != std::string::npos) exchange.body.resize(std::min(exchange.body.size(), needed - header_end - 4));
+  if (needed != std::string::npos && data.size() < needed) {
+    exchange.cut_short = true;
+    exchange.error = "the connection closed after " + std::to_string(exchange.body.size()) +
+                     " of the " + std::to_string(needed - header_end - 4) +
+                     " body bytes its Content-Length announced";
+    return false;
+  }
+  if (needed != std::string::npos) exchange.body.resize(needed - header_end - 4);
   if (exchange.Header("Transfer-Encoding").find("chunked") != std::string::npos &&
       !Dechunk(exchange.body)) {
     exchange.error = "a response with broken chunked framing";

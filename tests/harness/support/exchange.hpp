@@ -30,6 +30,9 @@ struct Exchange {
   int status = 0;
   httplib::Headers headers;
   std::string body;
+  // The connection ended before the whole body its Content-Length announced
+  // (then `error` says so, and `status` holds the status line's).
+  bool cut_short = false;
 
   // The tail of the server's stderr, read when a message is written.
   std::function<std::string()> server_output;
