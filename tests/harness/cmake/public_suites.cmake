@@ -17,6 +17,7 @@ if(NOT KIT_CLIENTS_FROM)
     ${KIT_SUPPORT_DIR}/concurrent_requests.cpp
     ${KIT_SUPPORT_DIR}/exchange.cpp
     ${KIT_SUPPORT_DIR}/expectations.cpp
+    ${KIT_SUPPORT_DIR}/failure_reason.cpp
     ${KIT_SUPPORT_DIR}/field_changes.cpp
     ${KIT_SUPPORT_DIR}/program_run.cpp
     ${KIT_SUPPORT_DIR}/reproduce_command.cpp
@@ -33,8 +34,10 @@ if(NOT KIT_CLIENTS_FROM)
   # this precompiled header (see add_acceptance_suite).
   target_precompile_headers(acceptance_support PRIVATE
     <gtest/gtest.h> <httplib.h> <nlohmann/json.hpp>)
-  # GoogleTest's main, plus USER_API_LIST_RULES (see spec_rules.hpp).
-  add_library(acceptance_main STATIC ${KIT_SUPPORT_DIR}/acceptance_main.cpp)
+  # GoogleTest's main, its brief output (USER_API_OUTPUT=brief), plus
+  # USER_API_LIST_RULES (see spec_rules.hpp).
+  add_library(acceptance_main STATIC ${KIT_SUPPORT_DIR}/acceptance_main.cpp
+    ${KIT_SUPPORT_DIR}/brief_printer.cpp)
   target_link_libraries(acceptance_main PUBLIC acceptance_support PRIVATE kit_warnings)
 endif()
 
