@@ -81,3 +81,14 @@ if(NOT KIT_CLIENTS_FROM)
     target_link_libraries(${suite}_suite PRIVATE acceptance_model)
   endforeach()
 endif()
+
+# scripts/check: the suites it runs with their stages, and the program
+# that reads their results (check/check_report.cpp).
+if(NOT KIT_CLIENTS_FROM)
+  list(JOIN GRADED_SUITE_STAGES "\n" check_suites)
+  string(REPLACE ":" " " check_suites "${check_suites}\n")
+  file(GENERATE OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/check_suites.txt CONTENT "${check_suites}")
+  add_executable(check_report ${CMAKE_CURRENT_LIST_DIR}/../check/check_report.cpp)
+  target_link_libraries(check_report PRIVATE acceptance_support kit_warnings)
+  target_precompile_headers(check_report REUSE_FROM acceptance_support)
+endif()
