@@ -12,6 +12,12 @@ set(EXTRAS_FEATURES
   persistence:Persistence docs:Docs shutdown:Shutdown environment:Environment
   model:Model)
 
+# The public suites, each with the stage it grades (suite:stage), in the
+# order of the stages: what scripts/check runs and draws a progress bar
+# for per stage (tests/tools/grading/weights.json gives the same stages
+# per label, for the grade).
+set(GRADED_SUITE_STAGES contract:1 crud:1 errors:2 extras:3)
+
 # register_extras_suite(PREFIX prefix [SERVER target | PROGRAM path] [NAMED_BY_LABEL])
 #   Registers extras_suite once per feature, labelled extras-<feature>.
 #   NAMED_BY_LABEL names the tests PREFIX/extras-<feature>/Suite.Test.
@@ -41,7 +47,7 @@ function(register_extras_suite)
 endfunction()
 
 # register_graded_suites(PREFIX prefix [SERVER target] [SUITES name...])
-#   Registers every suite in SUITES (default: contract crud errors extras)
+#   Registers every suite in SUITES (default: those of GRADED_SUITE_STAGES)
 #   with the tests named PREFIX/<label>/Suite.Test and labelled by suite
 #   (extras by feature), which is what tests/tools/grading/scorecard.py reads.
 #   Without SERVER, the tests take their target from ctest's environment,
@@ -49,7 +55,10 @@ endfunction()
 function(register_graded_suites)
   cmake_parse_arguments(PARSE_ARGV 0 arg "" "PREFIX;SERVER" "SUITES")
   if(NOT arg_SUITES)
-    set(arg_SUITES contract crud errors extras)
+    foreach(suite_stage ${GRADED_SUITE_STAGES})
+      string(REGEX REPLACE ":.*" "" suite ${suite_stage})
+      list(APPEND arg_SUITES ${suite})
+    endforeach()
   endif()
   set(target_args "")
   if(arg_SERVER)

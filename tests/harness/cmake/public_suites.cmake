@@ -17,6 +17,7 @@ if(NOT KIT_CLIENTS_FROM)
     ${KIT_SUPPORT_DIR}/concurrent_requests.cpp
     ${KIT_SUPPORT_DIR}/exchange.cpp
     ${KIT_SUPPORT_DIR}/expectations.cpp
+    ${KIT_SUPPORT_DIR}/failure_reason.cpp
     ${KIT_SUPPORT_DIR}/field_changes.cpp
     ${KIT_SUPPORT_DIR}/program_run.cpp
     ${KIT_SUPPORT_DIR}/reproduce_command.cpp
@@ -33,8 +34,10 @@ if(NOT KIT_CLIENTS_FROM)
   # this precompiled header (see add_acceptance_suite).
   target_precompile_headers(acceptance_support PRIVATE
     <gtest/gtest.h> <httplib.h> <nlohmann/json.hpp>)
-  # GoogleTest's main, plus USER_API_LIST_RULES (see spec_rules.hpp).
-  add_library(acceptance_main STATIC ${KIT_SUPPORT_DIR}/acceptance_main.cpp)
+  # GoogleTest's main, its brief output (USER_API_OUTPUT=brief), plus
+  # USER_API_LIST_RULES (see spec_rules.hpp).
+  add_library(acceptance_main STATIC ${KIT_SUPPORT_DIR}/acceptance_main.cpp
+    ${KIT_SUPPORT_DIR}/brief_printer.cpp)
   target_link_libraries(acceptance_main PUBLIC acceptance_support PRIVATE kit_warnings)
 endif()
 
@@ -77,4 +80,15 @@ if(NOT KIT_CLIENTS_FROM)
   foreach(suite crud errors extras)
     target_link_libraries(${suite}_suite PRIVATE acceptance_model)
   endforeach()
+endif()
+
+# scripts/check: the suites it runs with their stages, and the program
+# that reads their results (check/check_report.cpp).
+if(NOT KIT_CLIENTS_FROM)
+  list(JOIN GRADED_SUITE_STAGES "\n" check_suites)
+  string(REPLACE ":" " " check_suites "${check_suites}\n")
+  file(GENERATE OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/check_suites.txt CONTENT "${check_suites}")
+  add_executable(check_report ${CMAKE_CURRENT_LIST_DIR}/../check/check_report.cpp)
+  target_link_libraries(check_report PRIVATE acceptance_support kit_warnings)
+  target_precompile_headers(check_report REUSE_FROM acceptance_support)
 endif()
