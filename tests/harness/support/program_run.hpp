@@ -18,6 +18,13 @@ ServerProcess::Outcome RunProgramToExit(const std::vector<std::string>& args,
                                         const std::string& workdir,
                                         const std::map<std::string, std::string>& env = {});
 
+// The same run, stopped as soon as the program has written its first line
+// (its listening line, when it started) or has exited: for tests that need
+// only that line, and so do not wait the half second for an exit.
+ServerProcess::Outcome RunProgramUntilStarted(const std::vector<std::string>& args,
+                                              const std::string& workdir,
+                                              const std::map<std::string, std::string>& env = {});
+
 // The command line, the exit and the last lines of the program's output,
 // for a failure message.
 std::string DescribeRun(const std::vector<std::string>& args,

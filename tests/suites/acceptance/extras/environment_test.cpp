@@ -112,7 +112,8 @@ class EnvironmentTest : public AcceptanceTest,
     if (std::string(c.variable) == "USER_API_PORT") {
       std::vector<std::string> with_host{"--host", host_};
       with_host.insert(with_host.end(), args.begin(), args.end());
-      const ServerProcess::Outcome run = RunProgramToExit(with_host, server().workdir(), environment);
+      const ServerProcess::Outcome run =
+          RunProgramUntilStarted(with_host, server().workdir(), environment);
       const std::string port = ListeningPort(run.out);
       return port.empty() ? "no listening line; " + DescribeRun(with_host, run) : port;
     }
@@ -244,7 +245,8 @@ SPEC_TEST_P(BadVariableEnvironmentTest, BadValueExitsWith2NamingTheVariable, "PR
       << "; stderr does not\n  ran " << shown;
 
   std::vector<std::string> with_flag{"--port", "0", c.flag, c.good_flag};
-  const ServerProcess::Outcome flagged = RunProgramToExit(with_flag, server().workdir(), environment);
+  const ServerProcess::Outcome flagged =
+      RunProgramUntilStarted(with_flag, server().workdir(), environment);
   EXPECT_PLAIN(!ListeningPort(flagged.out).empty())
       << c.flag << " " << c.good_flag << " is given, so " << c.variable
       << " must not be read: the program should start\n  ran " << c.variable << "=" << c.value
