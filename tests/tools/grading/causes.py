@@ -137,14 +137,24 @@ def points_at_stake(tests):
     return sum(t.get("at_stake", 0) for t in tests if t["stage"] != "interviewer")
 
 
+def body_rank(command):
+    """0 when a reproduce command sends a JSON object, 1 when no body, 2
+    for any other body."""
+    body = re.search(r"--data-raw '(.*)'", command, re.S)
+    if body is None:
+        return 1
+    return 0 if body.group(1).lstrip().startswith("{") else 2
+
+
 def describe(number, key, members):
     tests = [t for t, _ in members]
     shapes = [request_shape(f) for _, f in members]
     requests = [shape for shape, _ in Counter(s for s in shapes if s).most_common()]
-    # The example shown: of the most common request, the shortest command.
+    # The example shown: of the most common request, the shortest command,
+    # one that sends a JSON object (a user, not a test's odd body) first.
     example_test, example = min(members, key=lambda m: (
         request_shape(m[1]) != (requests or [None])[0], not m[1].get("reproduce"),
-        len(m[1].get("reproduce", ""))))
+        body_rank(m[1].get("reproduce", "")), len(m[1].get("reproduce", ""))))
     expected = list(dict.fromkeys(f["expected"] for _, f in members if "expected" in f))
     summary, fix = words(key, requests, expected, example, example_test["message"])
     return {
