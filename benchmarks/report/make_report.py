@@ -40,7 +40,7 @@ CHART_BENCHMARK = "CreateUsers"
 PLATEAU = 0.95            # "Stops growing": the first point within 5% of the peak.
 P99_LIMIT_US = 5000
 ERROR_FREE_UP_TO = 64     # Threads up to which the solution must make no errors.
-WRK_RATIO_MIN = 0.8
+WRK_RATIO_MIN = 0.9
 # The line the harness prints for the interview guide's own test.
 GUIDE_LINE = re.compile(r"guide load test: created (\d+) of (\d+) users concurrently in ([\d.]+) ms")
 
