@@ -29,7 +29,10 @@ import tempfile
 
 HERE = pathlib.Path(__file__).resolve().parent
 BENCHMARKS = ["CreateUsers", "GetUser", "ListUsers", "Mixed"]
-PEERS = ["bare_httplib", "fastapi"]
+# nginx answering a fixed user (benchmarks/peers/nginx_fixed): no server
+# answers for less, so it is the limit beside every figure.
+CEILING = "ceiling"
+PEERS = ["bare_httplib", "fastapi", CEILING]
 # scripts/cluster's targets: N instances behind nginx on one PostgreSQL, and
 # one instance on PostgreSQL reached directly (what nginx's hop costs).
 CLUSTER_TARGETS = {"cluster-1": 1, "cluster-2": 2, "cluster-3": 3}
@@ -316,7 +319,9 @@ def reading_section(r):
     lines = []
     t = RATIO_THREADS
     for benchmark in r.benchmarks:
-        at_t = sorted(((rate_, target) for target in r.targets
+        # The ceiling answers without doing the work, so it is a limit to
+        # compare with (below), not a contender.
+        at_t = sorted(((rate_, target) for target in r.targets if target != CEILING
                        if (rate_ := r.median(benchmark, target, t)) is not None), reverse=True)
         sentences = []
         if len(at_t) == 2:
@@ -330,6 +335,10 @@ def reading_section(r):
                 f"At {t} threads {leader} leads with {rate(best)} req/s, {times(best / second)} the next, "
                 f"{runner_up}; {last} is slowest at {rate(slowest)} req/s (the leader does "
                 f"{times(best / slowest)} as much).")
+        ceiling = r.median(benchmark, CEILING, t)
+        if ceiling and at_t:
+            sentences.append(f"The ceiling, nginx's fixed answer, does {rate(ceiling)} req/s: "
+                             f"{at_t[0][1]} reaches {times(at_t[0][0] / ceiling)} of it.")
         if scaling := scaling_sentence(r, benchmark):
             sentences.append(scaling)
         top = r.threads[-1] if r.threads else None
