@@ -10,6 +10,9 @@ RUN.json, written by scripts/grade, describes the run:
   error               why nothing could be tested (the build failed, ...),
                       or null; log_tail holds the last lines of that log
   junit               path of ctest's JUnit report (absent after an error)
+With --performance PERF.json (performance.py's summary) the scorecard gets a
+Performance section and results.json a `performance` member; it adds to
+the score only the points weights.json's `performance_points` gives it.
 
 The tests are named <prefix>/<label>/<Suite.Test> (see
 tests/harness/cmake/graded_suites.cmake), so the label comes from the name. Writes
@@ -33,6 +36,7 @@ from collections import Counter
 from pathlib import Path
 
 from causes import exchange_fields, group
+from performance import earned_points, section_lines
 
 # Output that means the server, not the assertion, failed: it could not be
 # started, it crashed, or a sanitizer stopped it. Such a test is an error.
@@ -309,11 +313,11 @@ def cause_lines(causes, failing):
     return lines + [""]
 
 
-def write_scorecard(out, run, rows, tests, status, causes, stages):
+def write_scorecard(out, run, rows, tests, status, causes, stages, perf, perf_points):
     main = [r for r in rows if r["stage"] != "interviewer"]
     hidden = [r for r in rows if r["stage"] == "interviewer"]
-    points = sum(r["points"] for r in main)
-    max_points = sum(r["max_points"] for r in main)
+    points = sum(r["points"] for r in main) + earned_points(perf, perf_points)
+    max_points = sum(r["max_points"] for r in main) + perf_points
     lines = [f"# Scorecard: {run['name']}", ""]
     lines += [f"- Target: {run['target']}",
               f"- Graded: {run['started_at']}, kit {run['suite_version']} at commit {run['kit_commit']}",
@@ -338,6 +342,8 @@ def write_scorecard(out, run, rows, tests, status, causes, stages):
         lines.append(f"| {r['label']} | {r['stage']} | {passed_in_words(r)} "
                      f"| {r['points']:.1f} of {r['max_points']:.0f} | {words} |")
     lines.append("")
+    if perf:
+        lines += section_lines(perf, perf_points)
     if hidden:
         lines += ["## Interviewer-only tests", "",
                   "Edge cases kept out of the candidate's bundle; scored apart from the total.", ""]
@@ -376,6 +382,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--weights", required=True)
     parser.add_argument("--run", required=True)
+    parser.add_argument("--performance", type=Path)
     parser.add_argument("out", type=Path)
     args = parser.parse_args()
 
@@ -394,7 +401,10 @@ def main():
         status = "pass"
     else:
         status = "fail"
-    points, max_points, stage = write_scorecard(args.out, run, rows, tests, status, causes, stages)
+    perf = json.loads(args.performance.read_text()) if args.performance else None
+    perf_points = float(json.loads(Path(args.weights).read_text()).get("performance_points", 0))
+    points, max_points, stage = write_scorecard(args.out, run, rows, tests, status, causes, stages,
+                                                perf, perf_points)
     hidden = [r for r in rows if r["stage"] == "interviewer"]
     results = {
         "version": 3,
@@ -413,6 +423,7 @@ def main():
         "stages": stages,
         "labels": rows,
         "causes": causes,
+        "performance": perf,
         "tests": tests,
     }
     (args.out / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
