@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
 
   std::optional<user_api::App> app;
   try {
-    app.emplace(options, user_api::OpenStore(options.db, user_api::kWorkerThreads));
+    app.emplace(options, user_api::OpenStore(options.db, user_api::StoreConnections()));
   } catch (const user_api::StorageError& error) {
     Log(LogLevel::kError, "cannot open the database", {{"error", error.what()}});
     return 1;
