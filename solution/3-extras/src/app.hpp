@@ -30,8 +30,9 @@ inline constexpr std::size_t kWorkerThreads = 64;
 // The connections of a store with a pool (PostgreSQL): four per core, fewer
 // than the workers, so that a request may wait for one. Each connection is
 // a process of the database server, and past a few per core they queue on
-// its locks and cores instead of working: on two cores, 64 connections gave
-// 0.76-0.83x the creates of 16 clients at 64 clients, 8 gave 1.06-1.17x.
+// its locks and cores instead of working: on two cores, at 64 clients 64
+// connections gave 0.76-0.88x the creates at 16 clients (four runs), 8 gave
+// 1.03-1.29x (six runs).
 inline std::size_t StoreConnections() {
   const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
   return std::min(4 * cores, kWorkerThreads);
