@@ -73,7 +73,8 @@ def hints(graded, reference, connections):
     ref_p50 = reference["p50_ms"]
     if p50 is not None and NAGLE_MS[0] <= p50 <= NAGLE_MS[1] and (ref_p50 is None or ref_p50 < 10):
         found.append(
-            f"Each create takes about {p50:.0f} ms, the reference's {ref_p50 or 0:.1f} ms: that is "
+            f"Each create takes about {p50:.0f} ms"
+            + ("" if ref_p50 is None else f", the reference's {ref_p50:.1f} ms") + ": that is "
             "Nagle's algorithm meeting the client's delayed ACK (httplib writes a response's "
             "headers and body apart, and the body waits for an acknowledgement the client "
             "holds back 40 ms). Call `server.set_tcp_nodelay(true)` before `listen`.")
@@ -92,10 +93,11 @@ def hints(graded, reference, connections):
 
 
 def measure(runs_dir, reference_name):
-    graded = summarise(read_runs(runs_dir, "graded"))
-    reference = summarise(read_runs(runs_dir, "reference"))
-    all_runs = read_runs(runs_dir, "graded") + read_runs(runs_dir, "reference")
-    connections = max((r["threads"] for r in all_runs), default=0)
+    graded_runs = read_runs(runs_dir, "graded")
+    reference_runs = read_runs(runs_dir, "reference")
+    graded = summarise(graded_runs)
+    reference = summarise(reference_runs)
+    connections = max((r["threads"] for r in graded_runs + reference_runs), default=0)
     ratio = None
     if graded["creates_per_second"] and reference["creates_per_second"]:
         ratio = round(graded["creates_per_second"] / reference["creates_per_second"], 3)
