@@ -2,15 +2,21 @@
 // process, memory, a SQLite file and SQLite in memory, with persistence
 // across reopening on the file; and what only the SQLite store promises.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <iterator>
+#include <latch>
 #include <memory>
 #include <string>
 #include <system_error>
+#include <thread>
+#include <tuple>
+#include <vector>
 
 #include "domain/storage_error.hpp"
 #include "store/memory_user_store.hpp"
@@ -152,6 +158,102 @@ TEST_F(SqliteUserStoreTest, FileThatIsNotADatabaseThrowsNamingThePath) {
 
 TEST_F(SqliteUserStoreTest, DirectoryInsteadOfAFileThrows) {
   EXPECT_THROW(SqliteUserStore store(dir_.path().string()), StorageError);
+}
+
+// Reads run on connections of their own: a write that holds its transaction
+// open (here, a precondition that waits) does not hold them back.
+TEST_F(SqliteUserStoreTest, ReadsDoNotWaitForAWriteInProgress) {
+  const auto store = Open();
+  const UserId id = store->Insert(Fields("Ada", "ada@example.test"), kT0).user.id;
+  std::latch inside(1);
+  std::latch release(1);
+  std::jthread writer([&] {
+    UserPatch patch;
+    patch.name = "Ada B";
+    store->Update(id, patch, kT1, [&](const User&) {
+      inside.count_down();
+      release.wait();
+      return true;
+    });
+  });
+  inside.wait();
+  auto reads = std::async(std::launch::async, [&] {
+    const auto found = store->Find(id);
+    return std::make_tuple(found ? found->name : "(none)", store->List(UserQuery{}).total,
+                           store->Count());
+  });
+  const bool answered = reads.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
+  release.count_down();
+  ASSERT_TRUE(answered) << "Find, List and Count were still waiting 5 s into a write";
+  const auto [name, total, count] = reads.get();
+  EXPECT_EQ(name, "Ada") << "a read saw a write that had not committed";
+  EXPECT_EQ(total, 1u);
+  EXPECT_EQ(count, 1u);
+  writer.join();
+  EXPECT_EQ(store->Find(id)->name, "Ada B");
+}
+
+// A file written before the store kept its count in a table (or by another
+// program) gets the table, counted once, when the store opens it.
+TEST_F(SqliteUserStoreTest, AFileWithoutTheCountIsCountedOnOpening) {
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(db_path_.c_str(), &db), SQLITE_OK);
+    const char* old_schema = R"sql(
+      CREATE TABLE users (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL,
+        email TEXT NOT NULL, age INTEGER, created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL);
+      CREATE UNIQUE INDEX users_email ON users (email);
+      INSERT INTO users (name, email, age, created_at, updated_at) VALUES
+        ('A', 'a@x.test', 1, 0, 0), ('B', 'b@x.test', NULL, 0, 0), ('C', 'c@x.test', 3, 0, 0);
+    )sql";
+    char* error = nullptr;
+    const int rc = sqlite3_exec(db, old_schema, nullptr, nullptr, &error);
+    const std::string message = error ? error : "";
+    sqlite3_free(error);
+    sqlite3_close(db);
+    ASSERT_EQ(rc, SQLITE_OK) << message;
+  }
+  const auto store = Open();
+  EXPECT_EQ(store->Count(), 3u);
+  EXPECT_EQ(store->List(UserQuery{}).total, 3u);
+  const UserId id = store->Insert(Fields("D", "d@x.test"), kT0).user.id;
+  EXPECT_EQ(id, 4);
+  EXPECT_EQ(store->Count(), 4u);
+  ASSERT_EQ(ToString(store->Erase(1, {}).status), "kOk");
+  EXPECT_EQ(store->Count(), 3u);
+  // Opening it again counts nothing twice.
+  EXPECT_EQ(Open()->Count(), 3u);
+}
+
+// Writes from many threads share transactions; the ones that fail (a taken
+// email, a missing user) change nothing, and the others all count.
+TEST_F(SqliteUserStoreTest, ConcurrentWritesThatFailLeaveTheCountExact) {
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 60;
+  const auto store = Open();
+  ASSERT_EQ(ToString(store->Insert(Fields("Shared", "shared@x.test"), kT0).status), "kOk");
+  std::vector<std::jthread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&store, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const std::string email = "t" + std::to_string(t) + "-" + std::to_string(i) + "@x.test";
+        store->Insert(Fields("Mine", email), kT0);
+        store->Insert(Fields("Taken", "shared@x.test"), kT0);
+        store->Erase(1'000'000 + i, {});
+        if (i % 3 == 0) {
+          const auto mine = store->List(Query().Email(email)).users;
+          if (!mine.empty()) store->Erase(mine.front().id, {});
+        }
+      }
+    });
+  }
+  threads.clear();
+  const std::uint64_t erased = kThreads * ((kPerThread + 2) / 3);
+  const std::uint64_t expected = 1 + kThreads * kPerThread - erased;
+  EXPECT_EQ(store->Count(), expected);
+  EXPECT_EQ(store->List(UserQuery{}).total, expected);
+  EXPECT_EQ(store->List(Query().Page(1000, 0)).users.size(), expected);
 }
 
 }  // namespace

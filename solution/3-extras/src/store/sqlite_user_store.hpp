@@ -3,26 +3,32 @@
 // kOk is committed to disk first.
 #pragma once
 
+#include <condition_variable>
+#include <functional>
+#include <memory>
 #include <mutex>
+#include <span>
 #include <string>
+#include <vector>
 
+#include "store/group_commit.hpp"
+#include "store/sqlite_checkpointer.hpp"
 #include "store/user_store.hpp"
-
-struct sqlite3;
-struct sqlite3_stmt;
 
 namespace user_api {
 
-// One connection, and one mutex that serialises every call on it. SQLite lets
-// one writer at a time in any case; the cost is that reads wait for writes
-// and for each other. In WAL mode a pool of read-only connections could serve
-// Find, List and Count while the writer commits; we did not take that
-// trade-off, because a single connection is simpler to reason about (no
-// snapshot skew between connections) and fast enough for this service.
+// Writes go through group commit (group_commit.hpp): the writes that wait
+// while a transaction commits share the next one, on the one writer
+// connection, so one log write serves them all. Each is acknowledged only
+// after its own transaction has committed, so durability is as with one
+// transaction per write. Reads run on their own connections (WAL lets them
+// read the last commit while the writer writes), so they never queue behind
+// a write. A ":memory:" database is private to one connection, so there its
+// reads take their turn among the writes.
 //
 // Besides the UserStore contract: the database enforces email uniqueness
-// itself with a unique index, so the rule holds even against another writer
-// of the same file.
+// itself with a unique index, and keeps the count of users with triggers, so
+// both hold even against another writer of the same file.
 class SqliteUserStore final : public UserStore {
  public:
   // Opens the database at `path`, creating the file when it is missing (its
@@ -46,47 +52,38 @@ class SqliteUserStore final : public UserStore {
   WriteResult Erase(UserId id, const Precondition& precondition) override;
 
  private:
-  // Finalizes the statements and closes the connection; safe on a partly
-  // opened store.
-  void Close() noexcept;
+  struct Connection;  // A connection and the statements prepared on it.
+
+  // Runs `read` on an idle reader (waiting for one when all are busy), or
+  // among the writes for ":memory:", where it sees the batch's transaction.
+  void Read(const std::function<void(Connection&)>& read) const;
+
+  // Runs one batch of writes in one transaction on the writer
+  // (GroupCommit::RunBatch). Each write changes the database with at most
+  // one statement, which SQLite undoes whole when it fails: so a write that
+  // fails alone leaves nothing behind, and the others still commit.
+  void RunBatch(std::span<BatchedWrite* const> writes);
 
   // Throws StorageError when the path no longer names the file that was
   // opened (deleted, or replaced by another): SQLite would go on using the
   // old inode, and a write acknowledged there is gone at the next start.
   void CheckFile() const;
 
-  // The number of users, needs mutex_. count(*) reads the whole table (3 ms
-  // at 200,000 users), so the answer is kept and adjusted by this store's
-  // own inserts and erases; PRAGMA data_version tells when another
-  // connection to the file has committed, and then it is counted again.
-  std::uint64_t CountAll() const;
-  // After a committed insert (+1) or erase (-1) of this store; needs mutex_.
-  void AdjustCount(int delta);
-
-  mutable std::mutex mutex_;
-  sqlite3* db_ = nullptr;  // Guarded by mutex_.
   // The file opened, to be compared with what the path names later; path_
   // is empty for ":memory:".
   std::string path_;
   std::uint64_t device_ = 0;
   std::uint64_t inode_ = 0;
 
-  // Prepared once in the constructor and reset after every use. List's
-  // statements depend on its filters and are prepared per call.
-  sqlite3_stmt* begin_read_ = nullptr;   // Guarded by mutex_.
-  sqlite3_stmt* begin_write_ = nullptr;  // Guarded by mutex_.
-  sqlite3_stmt* commit_ = nullptr;       // Guarded by mutex_.
-  sqlite3_stmt* rollback_ = nullptr;     // Guarded by mutex_.
-  sqlite3_stmt* insert_ = nullptr;       // Guarded by mutex_.
-  sqlite3_stmt* find_ = nullptr;         // Guarded by mutex_.
-  sqlite3_stmt* update_ = nullptr;       // Guarded by mutex_.
-  sqlite3_stmt* erase_ = nullptr;        // Guarded by mutex_.
-  sqlite3_stmt* count_ = nullptr;        // Guarded by mutex_.
-  sqlite3_stmt* data_version_ = nullptr; // Guarded by mutex_.
+  // Used only inside RunBatch, and GroupCommit runs one batch at a time.
+  std::unique_ptr<Connection> writer_;
+  std::unique_ptr<SqliteCheckpointer> checkpointer_;  // Null for ":memory:".
+  mutable GroupCommit writes_;
 
-  // CountAll's memory; a version of -1 means nothing is kept.
-  mutable std::uint64_t known_count_ = 0;       // Guarded by mutex_.
-  mutable std::int64_t known_count_version_ = -1;  // Guarded by mutex_.
+  std::vector<std::unique_ptr<Connection>> readers_;  // Empty for ":memory:".
+  mutable std::mutex readers_mutex_;
+  mutable std::condition_variable reader_returned_;
+  mutable std::vector<Connection*> idle_readers_;  // Guarded by readers_mutex_.
 };
 
 }  // namespace user_api
