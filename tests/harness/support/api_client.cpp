@@ -306,17 +306,69 @@ Exchange ApiClient::Patch(const std::string& path, const nlohmann::json& body,
   return Send("PATCH", path, WithJsonContentType(headers), body.dump());
 }
 
-UserListing ApiClient::ListAllUsers(const std::string& path) const {
-  UserListing listing;
-  std::string next = path;
-  for (int page = 0; page < kMaxPages && !next.empty(); ++page) {
-    listing.last = Get(next);
-    const nlohmann::json items = listing.last.Json();
-    if (!listing.last.ok() || listing.last.status != 200 || !items.is_array()) return listing;
-    listing.users.insert(listing.users.end(), items.begin(), items.end());
-    next = NextLink(listing.last.Header("Link"));
+ListingExpectation ListsEveryId(std::vector<std::int64_t> ids) {
+  return [ids = std::move(ids)](const nlohmann::json& users) {
+    return std::all_of(ids.begin(), ids.end(), [&](std::int64_t id) {
+      return std::any_of(users.begin(), users.end(), [&](const nlohmann::json& user) {
+        return user.value("id", std::int64_t{0}) == id;
+      });
+    });
+  };
+}
+
+ListingExpectation ListsEmail(std::string email) {
+  return [email = std::move(email)](const nlohmann::json& users) {
+    return std::any_of(users.begin(), users.end(), [&](const nlohmann::json& user) {
+      return user.value("email", "") == email;
+    });
+  };
+}
+
+namespace {
+
+constexpr int kWalksWhileExpectationFails = 3;
+
+// Inserts each user of `later` whose id `users` lacks before the first user
+// of `users` with a greater id.
+void AddUnseenUsers(nlohmann::json& users, const nlohmann::json& later) {
+  auto id_of = [](const nlohmann::json& user) { return user.value("id", std::int64_t{0}); };
+  for (const nlohmann::json& user : later) {
+    const std::int64_t id = id_of(user);
+    if (std::any_of(users.begin(), users.end(),
+                    [&](const nlohmann::json& seen) { return id_of(seen) == id; })) {
+      continue;
+    }
+    const auto after = std::find_if(users.begin(), users.end(),
+                                    [&](const nlohmann::json& seen) { return id_of(seen) > id; });
+    users.insert(after, user);
   }
-  listing.complete = next.empty();
+}
+
+}  // namespace
+
+UserListing ApiClient::ListAllUsers(const std::string& path,
+                                    const ListingExpectation& expected) const {
+  UserListing listing;
+  for (int walk = 0; walk < kWalksWhileExpectationFails; ++walk) {
+    UserListing pages;
+    std::string next = path;
+    for (int page = 0; page < kMaxPages && !next.empty(); ++page) {
+      pages.last = Get(next);
+      const nlohmann::json items = pages.last.Json();
+      if (!pages.last.ok() || pages.last.status != 200 || !items.is_array()) break;
+      pages.users.insert(pages.users.end(), items.begin(), items.end());
+      next = NextLink(pages.last.Header("Link"));
+    }
+    pages.complete = next.empty();
+    if (walk == 0) {
+      listing = std::move(pages);
+    } else {
+      listing.last = std::move(pages.last);
+      listing.complete = pages.complete;
+      AddUnseenUsers(listing.users, pages.users);
+    }
+    if (!listing.complete || !expected || expected(listing.users)) break;
+  }
   return listing;
 }
 

@@ -4,6 +4,8 @@
 // them (httplib 0.11's client would percent-decode them).
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -18,6 +20,13 @@ struct UserListing {
   nlohmann::json users = nlohmann::json::array();
   Exchange last;                  // The last page requested.
 };
+
+// What a test expects of the users a listing gathered; see ListAllUsers.
+using ListingExpectation = std::function<bool(const nlohmann::json& users)>;
+// True when every one of `ids` is listed.
+ListingExpectation ListsEveryId(std::vector<std::int64_t> ids);
+// True when a listed user has this exact email.
+ListingExpectation ListsEmail(std::string email);
 
 // Safe to use from several threads at once.
 class ApiClient {
@@ -68,7 +77,15 @@ class ApiClient {
 
   // GETs `path` and follows rel="next" Link headers, so that the listing is
   // whole even against a server that pages its results.
-  UserListing ListAllUsers(const std::string& path = "/users") const;
+  // With `expected`, walks the pages again, at most twice more, while
+  // `expected` is false of the users gathered, and adds each user that a
+  // later walk shows and no earlier one did, in id order. On a server that
+  // other tests use at the same time, a delete during a walk moves every
+  // later user back by one, so a walk by offset can step over a user
+  // [PAGE-4]: a user the server keeps shows up in a later walk, a lost one
+  // in none.
+  UserListing ListAllUsers(const std::string& path = "/users",
+                           const ListingExpectation& expected = nullptr) const;
 
   const std::string& base_url() const { return base_url_; }
 

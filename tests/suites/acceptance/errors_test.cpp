@@ -144,7 +144,7 @@ class ErrorsTest : public AcceptanceTest {
 
   // Passes when exactly one listed user has this email.
   testing::AssertionResult OneUserHolds(const std::string& email) const {
-    const UserListing listing = api().ListAllUsers();
+    const UserListing listing = api().ListAllUsers("/users", ListsEmail(email));
     if (!listing.complete) return HasStatus(listing.last, 200);
     const auto owners = std::count_if(listing.users.begin(), listing.users.end(), [&](const json& u) {
       return u.value("email", "") == email;
