@@ -48,6 +48,22 @@ constexpr const char* kLock = "lock_user";
 constexpr const char* kUpdate = "update_user";
 constexpr const char* kErase = "erase_user";
 constexpr const char* kCount = "count_users";
+constexpr const char* kListAll = "list_all_users";
+
+// The number of users as migration 002's triggers keep it, in the reading
+// statement's snapshot.
+constexpr std::string_view kCountedUsers = "SELECT sum(n)::bigint FROM user_count";
+
+// A page of users and, in every row, the total from `total_sql`; an empty
+// page still yields one row, with NULL user columns. One statement sees one
+// snapshot, so the total and the page agree even while others write,
+// without a transaction's extra round trips.
+std::string PageWithTotalSql(std::string_view total_sql, const std::string& where,
+                             const std::string& limit_param, const std::string& offset_param) {
+  return "SELECT page.*, total.n FROM (" + std::string(total_sql) + ") AS total(n) LEFT JOIN (SELECT " +
+         std::string(kUserColumns) + " FROM users" + where + " ORDER BY id LIMIT " + limit_param +
+         " OFFSET " + offset_param + ") AS page ON true ORDER BY page.id";
+}
 
 void PrepareStatements(PgConnection& connection) {
   const std::string select = "SELECT " + std::string(kUserColumns) + " FROM users WHERE id = $1";
@@ -61,7 +77,8 @@ void PrepareStatements(PgConnection& connection) {
   connection.Prepare(kUpdate, "UPDATE users SET name = $2, email = $3, age = $4::integer, "
                               "updated_at = " + FromMillisSql(5) + " WHERE id = $1");
   connection.Prepare(kErase, "DELETE FROM users WHERE id = $1");
-  connection.Prepare(kCount, "SELECT count(*) FROM users");
+  connection.Prepare(kCount, std::string(kCountedUsers));
+  connection.Prepare(kListAll, PageWithTotalSql(kCountedUsers, "", "$1", "$2"));
 }
 
 // Applies the migrations the database has not had, in order, each with its
@@ -220,19 +237,17 @@ UserPage PostgresUserStore::List(const UserQuery& query) const {
       std::min<std::uint64_t>(query.offset, std::numeric_limits<std::int64_t>::max());
   filter.params.emplace_back(std::to_string(limit));
   filter.params.emplace_back(std::to_string(offset));
-  const std::string limit_param = "$" + std::to_string(filter.params.size() - 1);
-  const std::string offset_param = "$" + std::to_string(filter.params.size());
-  // One statement sees one snapshot, so the total and the page agree even
-  // while others write, without a transaction's extra round trips. The
-  // count is the one row of `total`; an empty page still yields it, with
-  // NULL user columns.
-  const std::string sql = "SELECT page.*, total.n FROM (SELECT count(*) AS n FROM users" +
-                          filter.where + ") AS total LEFT JOIN (SELECT " +
-                          std::string(kUserColumns) + " FROM users" + filter.where +
-                          " ORDER BY id LIMIT " + limit_param + " OFFSET " + offset_param +
-                          ") AS page ON true ORDER BY page.id";
   const PgPool::Lease connection = pool_.Borrow();
-  const PgResult result = connection->Exec(sql, filter.params);
+  // Unfiltered: the kept count, and the primary key's index walked for the
+  // page. Filtered: only the rows that pass can say how many pass.
+  const PgResult result =
+      filter.where.empty()
+          ? connection->ExecPrepared(kListAll, filter.params)
+          : connection->Exec(PageWithTotalSql("SELECT count(*) FROM users" + filter.where,
+                                              filter.where,
+                                              "$" + std::to_string(filter.params.size() - 1),
+                                              "$" + std::to_string(filter.params.size())),
+                             filter.params);
   UserPage page;
   const int total_column = 6;
   for (int row = 0; row < result.rows(); ++row) {
