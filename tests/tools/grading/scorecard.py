@@ -13,6 +13,8 @@ RUN.json, written by scripts/grade, describes the run:
 With --performance PERF.json (performance.py's summary) the scorecard gets a
 Performance section and results.json a `performance` member; it adds to
 the score only the points weights.json's `performance_points` gives it.
+With --review ANALYSIS.json (review.py's analysis) the scorecard gets a Code
+review section and results.json a `review` member; it adds no points.
 
 The tests are named <prefix>/<label>/<Suite.Test> (see
 tests/harness/cmake/graded_suites.cmake), so the label comes from the name. Writes
@@ -37,6 +39,7 @@ from pathlib import Path
 
 from causes import exchange_fields, group
 from performance import earned_points, section_lines
+import review
 
 # Output that means the server, not the assertion, failed: it could not be
 # started, it crashed, or a sanitizer stopped it. Such a test is an error.
@@ -313,7 +316,7 @@ def cause_lines(causes, failing):
     return lines + [""]
 
 
-def write_scorecard(out, run, rows, tests, status, causes, stages, perf, perf_points):
+def write_scorecard(out, run, rows, tests, status, causes, stages, perf, perf_points, analysis):
     main = [r for r in rows if r["stage"] != "interviewer"]
     hidden = [r for r in rows if r["stage"] == "interviewer"]
     points = sum(r["points"] for r in main) + earned_points(perf, perf_points)
@@ -369,6 +372,8 @@ def write_scorecard(out, run, rows, tests, status, causes, stages, perf, perf_po
         for reason, count in Counter(t["message"] for t in skipped).most_common():
             lines.append(f"- {count} {'test' if count == 1 else 'tests'}: {reason}")
         lines.append("")
+    if analysis:
+        lines += review.section_lines(analysis)
     lines += ["## Judged by the interviewer", "",
               "Levels: below bar, at bar, strong (see guide/rubric.md).", "",
               "| part | what to look at | level | notes |", "|---|---|---|---|"]
@@ -383,6 +388,7 @@ def main():
     parser.add_argument("--weights", required=True)
     parser.add_argument("--run", required=True)
     parser.add_argument("--performance", type=Path)
+    parser.add_argument("--review", type=Path)
     parser.add_argument("out", type=Path)
     args = parser.parse_args()
 
@@ -402,9 +408,10 @@ def main():
     else:
         status = "fail"
     perf = json.loads(args.performance.read_text()) if args.performance else None
+    analysis = json.loads(args.review.read_text()) if args.review else None
     perf_points = float(json.loads(Path(args.weights).read_text()).get("performance_points", 0))
     points, max_points, stage = write_scorecard(args.out, run, rows, tests, status, causes, stages,
-                                                perf, perf_points)
+                                                perf, perf_points, analysis)
     hidden = [r for r in rows if r["stage"] == "interviewer"]
     results = {
         "version": 3,
@@ -424,6 +431,7 @@ def main():
         "labels": rows,
         "causes": causes,
         "performance": perf,
+        "review": analysis,
         "tests": tests,
     }
     (args.out / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
