@@ -370,6 +370,9 @@ def summary_text(top, others, tools):
 def review(sources, build, jobs):
     """The analysis, as a dict ready for analysis.json."""
     sources = sources.resolve()
+    if not sources.is_dir():
+        return {"summary": f"No review: {sources} is not a folder of sources.", "comments": [],
+                "others": [], "tools": {}}
     cache = build.resolve() / "review-cache"
     try:
         cache.mkdir(exist_ok=True)
