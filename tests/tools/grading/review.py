@@ -102,10 +102,11 @@ ESSENTIAL = re.compile(r"^(clang-diagnostic-error|bugprone-use-after-move|bugpro
 INFORMATIVE = re.compile(r"^(readability-|modernize-|cert-err58-cpp|clang-diagnostic-(unused|shadow)"
                          r"|cppcheck\.(shadow|passedByValue|useStlAlgorithm|unusedFunction|"
                          r"missingOverride|constParameter|constVariable|unreadVariable))")
-# The exercise's own checks come first within a type, in this order; tool
-# findings follow, compiler errors before the rest.
-PRIORITY = ["user_api.cpp.unguarded_shared_container", "user_api.cpp.missing_tcp_nodelay",
-            "compiler.error", "user_api.cpp.swallowed_exception", "user_api.cpp.id_parsed_loosely"]
+# Within a type: code that does not compile, then the exercise's own checks
+# in this order, then the tools' findings, the most frequent first.
+PRIORITY = ["compiler.error", "user_api.cpp.unguarded_shared_container",
+            "user_api.cpp.missing_tcp_nodelay", "user_api.cpp.swallowed_exception",
+            "user_api.cpp.id_parsed_loosely"]
 
 # Why a tool's finding matters in this exercise, and how to fix it, for the
 # checks a candidate's server trips most; any other gets the tool's message.
@@ -359,7 +360,7 @@ def summary_text(top, others, tools):
         text = "No findings."
     else:
         kinds = {k: sum(c["type"] == k for c in counted) for k in ("essential", "actionable", "informative")}
-        text = (f"{len(counted)} comments ({kinds['essential']} essential, "
+        text = (f"{len(counted)} {'comment' if len(counted) == 1 else 'comments'} ({kinds['essential']} essential, "
                 f"{kinds['actionable']} actionable, {kinds['informative']} informative); "
                 f"the first: {top[0]['why'].split('. ')[0].rstrip('.')}.")
     if problems:

@@ -31,7 +31,7 @@ CATCH = re.compile(r"\bcatch\s*\((?P<what>[^)]*)\)\s*\{")
 HANDLED = re.compile(r"\b(throw|return|status|set_content|Write\w*|send\w*|Reply\w*|Respond\w*|"
                      r"abort|exit|terminate|cerr|clog|log\w*|Log\w*|print\w*)\b")
 ID_FROM_PATH = re.compile(r"\b(?P<call>std::sto(?:i|l|ll|ul|ull)|atoi|atol|atoll|strtol|strtoul)"
-                          r"\s*\((?P<arg>[^;]*?(?:matches|path_params|req\.path|\bid\b)[^;]*?)\)")
+                          r"\s*\((?P<arg>[^;]*?(?:matches|path_params|req\.path|\bid\w*|\w_id\b|\wId\b)[^;]*?)\)")
 
 
 def blanked(text):
