@@ -13,6 +13,8 @@ RUN.json, written by scripts/grade, describes the run:
 With --performance PERF.json (performance.py's summary) the scorecard gets a
 Performance section and results.json a `performance` member; it adds to
 the score only the points weights.json's `performance_points` gives it.
+With --review ANALYSIS.json (review.py's analysis) the scorecard gets a Code
+review section and results.json a `review` member; it adds no points.
 With --similarity SIM.json (similarity.py's output) it gets an Integrity
 check section and results.json a `similarity` member; it earns no points.
 
@@ -39,6 +41,7 @@ from pathlib import Path
 
 from causes import exchange_fields, group
 from performance import earned_points, section_lines
+from review import section_lines as review_lines
 from similarity import section_lines as similarity_lines
 
 # Output that means the server, not the assertion, failed: it could not be
@@ -316,7 +319,8 @@ def cause_lines(causes, failing):
     return lines + [""]
 
 
-def write_scorecard(out, run, rows, tests, status, causes, stages, perf, perf_points, sim=None):
+def write_scorecard(out, run, rows, tests, status, causes, stages, perf, perf_points,
+                    analysis=None, sim=None):
     main = [r for r in rows if r["stage"] != "interviewer"]
     hidden = [r for r in rows if r["stage"] == "interviewer"]
     points = sum(r["points"] for r in main) + earned_points(perf, perf_points)
@@ -372,6 +376,8 @@ def write_scorecard(out, run, rows, tests, status, causes, stages, perf, perf_po
         for reason, count in Counter(t["message"] for t in skipped).most_common():
             lines.append(f"- {count} {'test' if count == 1 else 'tests'}: {reason}")
         lines.append("")
+    if analysis:
+        lines += review_lines(analysis)
     if sim:
         lines += similarity_lines(sim)
     lines += ["## Judged by the interviewer", "",
@@ -388,6 +394,7 @@ def main():
     parser.add_argument("--weights", required=True)
     parser.add_argument("--run", required=True)
     parser.add_argument("--performance", type=Path)
+    parser.add_argument("--review", type=Path)
     parser.add_argument("--similarity", type=Path)
     parser.add_argument("out", type=Path)
     args = parser.parse_args()
@@ -408,10 +415,11 @@ def main():
     else:
         status = "fail"
     perf = json.loads(args.performance.read_text()) if args.performance else None
+    analysis = json.loads(args.review.read_text()) if args.review else None
     sim = json.loads(args.similarity.read_text()) if args.similarity else None
     perf_points = float(json.loads(Path(args.weights).read_text()).get("performance_points", 0))
     points, max_points, stage = write_scorecard(args.out, run, rows, tests, status, causes, stages,
-                                                perf, perf_points, sim)
+                                                perf, perf_points, analysis, sim)
     hidden = [r for r in rows if r["stage"] == "interviewer"]
     results = {
         "version": 3,
@@ -431,6 +439,7 @@ def main():
         "labels": rows,
         "causes": causes,
         "performance": perf,
+        "review": analysis,
         "similarity": sim,
         "tests": tests,
     }
