@@ -13,6 +13,8 @@ RUN.json, written by scripts/grade, describes the run:
 With --performance PERF.json (performance.py's summary) the scorecard gets a
 Performance section and results.json a `performance` member; it adds to
 the score only the points weights.json's `performance_points` gives it.
+With --timeline TIMELINE.json (timeline.py's) the scorecard gets a Timeline
+section and results.json a `timeline` member; it adds no points.
 
 The tests are named <prefix>/<label>/<Suite.Test> (see
 tests/harness/cmake/graded_suites.cmake), so the label comes from the name. Writes
@@ -37,6 +39,7 @@ from pathlib import Path
 
 from causes import exchange_fields, group
 from performance import earned_points, section_lines
+from timeline import section_lines as timeline_lines
 
 # Output that means the server, not the assertion, failed: it could not be
 # started, it crashed, or a sanitizer stopped it. Such a test is an error.
@@ -313,7 +316,7 @@ def cause_lines(causes, failing):
     return lines + [""]
 
 
-def write_scorecard(out, run, rows, tests, status, causes, stages, perf, perf_points):
+def write_scorecard(out, run, rows, tests, status, causes, stages, perf, perf_points, timeline):
     main = [r for r in rows if r["stage"] != "interviewer"]
     hidden = [r for r in rows if r["stage"] == "interviewer"]
     points = sum(r["points"] for r in main) + earned_points(perf, perf_points)
@@ -344,6 +347,8 @@ def write_scorecard(out, run, rows, tests, status, causes, stages, perf, perf_po
     lines.append("")
     if perf:
         lines += section_lines(perf, perf_points)
+    if timeline:
+        lines += timeline_lines(timeline)
     if hidden:
         lines += ["## Interviewer-only tests", "",
                   "Edge cases kept out of the candidate's bundle; scored apart from the total.", ""]
@@ -383,6 +388,7 @@ def main():
     parser.add_argument("--weights", required=True)
     parser.add_argument("--run", required=True)
     parser.add_argument("--performance", type=Path)
+    parser.add_argument("--timeline", type=Path)
     parser.add_argument("out", type=Path)
     args = parser.parse_args()
 
@@ -403,8 +409,9 @@ def main():
         status = "fail"
     perf = json.loads(args.performance.read_text()) if args.performance else None
     perf_points = float(json.loads(Path(args.weights).read_text()).get("performance_points", 0))
+    timeline = json.loads(args.timeline.read_text()) if args.timeline else None
     points, max_points, stage = write_scorecard(args.out, run, rows, tests, status, causes, stages,
-                                                perf, perf_points)
+                                                perf, perf_points, timeline)
     hidden = [r for r in rows if r["stage"] == "interviewer"]
     results = {
         "version": 3,
@@ -424,6 +431,7 @@ def main():
         "labels": rows,
         "causes": causes,
         "performance": perf,
+        "timeline": timeline,
         "tests": tests,
     }
     (args.out / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
