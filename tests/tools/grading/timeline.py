@@ -52,8 +52,12 @@ def git(workspace, *args, stdin=None):
 
 
 def read_runs(workspace):
-    """[(commit, data)] oldest first; [] without the ref. A message
-    without JSON data is left out."""
+    """[(commit, data)] oldest first; [] without the ref, or when WORKSPACE
+    is not the top of its own git repository (a copy of starter/ inside
+    another). A message without JSON data is left out."""
+    top = git(workspace, "rev-parse", "--show-toplevel").stdout.strip()
+    if not top or Path(top).resolve() != Path(workspace).resolve():
+        return []
     if git(workspace, "rev-parse", "-q", "--verify", REF).returncode != 0:
         return []
     log = git(workspace, "log", "--reverse", "-z", "--format=%H%x01%B", REF).stdout
@@ -191,7 +195,7 @@ def draw(timeline, svg_path):
             "set xlabel 'minutes since the first run'",
             "set ylabel 'tests passing (latest result of each)'",
             "set key top left", "set grid", "set yrange [0:*]",
-            "set offsets graph 0.02, graph 0.02, graph 0.05, 0",
+            "set offsets 0, graph 0.03, graph 0.05, 0",
             *arrows,
             f"plot '{data}' using 1:2 with steps lw 2 title 'stage 1 (contract, crud)', "
             f"'' using 1:3 with steps lw 2 title 'stage 2 (errors)', "
@@ -233,14 +237,17 @@ def section_lines(timeline):
         lines.append("Largest changes between two runs:")
         for j in timeline["largest_jumps"]:
             since = f"run {j['from_run']}" if j["from_run"] else "the workspace as written"
-            lines.append(f"- {j['changed_lines']} lines in {j['changed_files']} files, from {since} to "
+            files = f"{j['changed_files']} file" + ("s" if j["changed_files"] != 1 else "")
+            lines.append(f"- {j['changed_lines']} lines in {files}, from {since} to "
                          f"run {j['to_run']} ({j['minutes']:g} minutes in)")
         lines.append("")
     edited = timeline["tests_edited"]
     if edited["edited"]:
         lines.append(f"**The tests were edited**: tests/ differs from the workspace as written from "
                      f"run {edited['first_run']} on:")
-        lines += [f"- `{f}`" for f in edited["files"]] or ["- (restored since)"]
+        kinds = {"A": "added", "D": "deleted", "M": "changed"}
+        lines += [f"- `{f.split(chr(9))[-1]}` {kinds.get(f[0], 'changed')}"
+                  for f in edited["files"]] or ["- (restored since)"]
     else:
         lines.append("The tests were not edited: tests/ is as written in every run.")
     return lines + [""]
