@@ -18,7 +18,7 @@ a summary line). timeline.json holds:
   stages        per stage (weights.json's: 1-crud, 2-errors, 3-extras):
                 first_green_run and minutes_to_green, or null. A stage is
                 green once the latest result of each of its tests is a
-                pass, every label of the stage seen on the timeline seen
+                pass, and every label weights.json gives the stage has run
   regressions   tests that passed and then failed: test, label,
                 passed_in_run, failed_in_run, fixed_in_run (or null)
   largest_jumps the (at most three) largest changes between two runs
@@ -110,11 +110,7 @@ def build(workspace, weights_path):
     commits = [commit for commit, _ in recorded]
     trees = tests_trees(workspace, ([written] if written else []) + commits)
     written_tree = trees.pop(0) if written else None
-    labels_seen = {s: set() for s in STAGES}
-    for _, data in recorded:
-        for label in data.get("labels", {}):
-            if stage_of.get(label) in labels_seen:
-                labels_seen[stage_of[label]].add(label)
+    stage_labels = {s: {label for label, of in stage_of.items() if of == s} for s in STAGES}
 
     latest, last_pass, regressions, open_regressions = {}, {}, [], {}
     stages = {s: None for s in STAGES}
@@ -142,7 +138,7 @@ def build(workspace, weights_path):
         for stage in STAGES:
             mine = [outcome for (label, _), outcome in latest.items() if stage_of.get(label) == stage]
             if (stages[stage] is None and mine and all(o == "passed" for o in mine)
-                    and labels_seen[stage] <= seen_so_far):
+                    and stage_labels[stage] <= seen_so_far):
                 stages[stage] = {"first_green_run": number, "minutes_to_green": minutes}
         files, lines = shortstat(workspace, previous, commit)
         previous = commit
