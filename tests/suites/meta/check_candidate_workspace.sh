@@ -9,7 +9,8 @@
 # full), while a test program added as the candidate brief says builds and
 # runs; scripts/check prints a bar per stage and the first three failures
 # with a command that runs one, exits non-zero, and with --watch checks
-# again when a file is saved (when inotifywait is installed). Exits
+# again when a file is saved (when inotifywait is installed); each ctest
+# run and check is recorded on the hidden ref refs/kit/timeline. Exits
 # non-zero, saying why, when any of it is not so.
 set -euo pipefail
 root="$1"
@@ -117,4 +118,9 @@ ctest --preset dev -R '^my_tests$' >"$work/own.log" 2>&1 ||
   { tail -n 30 "$work/own.log"; fail "the brief's own-tests recipe did not give a passing my_tests"; }
 grep -q '100% tests passed, 0 tests failed out of 1$' "$work/own.log" ||
   { tail -n 30 "$work/own.log"; fail "ctest -R my_tests did not run exactly the one test of the recipe"; }
+# Each ctest run and check above was recorded on the hidden timeline, and
+# the candidate's branch still holds its one commit.
+runs="$(git rev-list --count refs/kit/timeline 2>/dev/null || echo 0)"
+((runs >= 4)) || fail "the timeline holds $runs runs; the ctest runs and checks above are 4 or more (see .git/kit-timeline.log)"
+[[ "$(git rev-list --count HEAD)" == 1 ]] || fail "recording the timeline added a commit to the candidate's branch"
 echo "candidate workspace: one commit, nothing for interviewers, builds alone; $failed of $total CRUD tests fail against the starter (all but ${passing_on_starter[*]}), a line each; scripts/check draws 3 bars and shows 3 failures$watch_note; the brief's own-tests recipe works"

@@ -17,6 +17,8 @@ With --review ANALYSIS.json (review.py's analysis) the scorecard gets a Code
 review section and results.json a `review` member; it adds no points.
 With --similarity SIM.json (similarity.py's output) it gets an Integrity
 check section and results.json a `similarity` member; it earns no points.
+With --timeline TIMELINE.json (timeline.py's) the scorecard gets a Timeline
+section and results.json a `timeline` member; it adds no points.
 
 The tests are named <prefix>/<label>/<Suite.Test> (see
 tests/harness/cmake/graded_suites.cmake), so the label comes from the name. Writes
@@ -43,6 +45,7 @@ from causes import exchange_fields, group
 from performance import earned_points, section_lines
 from review import section_lines as review_lines
 from similarity import section_lines as similarity_lines
+from timeline import section_lines as timeline_lines
 
 # Output that means the server, not the assertion, failed: it could not be
 # started, it crashed, or a sanitizer stopped it. Such a test is an error.
@@ -320,7 +323,7 @@ def cause_lines(causes, failing):
 
 
 def write_scorecard(out, run, rows, tests, status, causes, stages, perf, perf_points,
-                    analysis=None, sim=None):
+                    analysis=None, sim=None, timeline=None):
     main = [r for r in rows if r["stage"] != "interviewer"]
     hidden = [r for r in rows if r["stage"] == "interviewer"]
     points = sum(r["points"] for r in main) + earned_points(perf, perf_points)
@@ -351,6 +354,8 @@ def write_scorecard(out, run, rows, tests, status, causes, stages, perf, perf_po
     lines.append("")
     if perf:
         lines += section_lines(perf, perf_points)
+    if timeline:
+        lines += timeline_lines(timeline)
     if hidden:
         lines += ["## Interviewer-only tests", "",
                   "Edge cases kept out of the candidate's bundle; scored apart from the total.", ""]
@@ -396,6 +401,7 @@ def main():
     parser.add_argument("--performance", type=Path)
     parser.add_argument("--review", type=Path)
     parser.add_argument("--similarity", type=Path)
+    parser.add_argument("--timeline", type=Path)
     parser.add_argument("out", type=Path)
     args = parser.parse_args()
 
@@ -418,8 +424,9 @@ def main():
     analysis = json.loads(args.review.read_text()) if args.review else None
     sim = json.loads(args.similarity.read_text()) if args.similarity else None
     perf_points = float(json.loads(Path(args.weights).read_text()).get("performance_points", 0))
+    timeline = json.loads(args.timeline.read_text()) if args.timeline else None
     points, max_points, stage = write_scorecard(args.out, run, rows, tests, status, causes, stages,
-                                                perf, perf_points, analysis, sim)
+                                                perf, perf_points, analysis, sim, timeline)
     hidden = [r for r in rows if r["stage"] == "interviewer"]
     results = {
         "version": 3,
@@ -441,6 +448,7 @@ def main():
         "performance": perf,
         "review": analysis,
         "similarity": sim,
+        "timeline": timeline,
         "tests": tests,
     }
     (args.out / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
