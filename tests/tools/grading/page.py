@@ -26,7 +26,7 @@ import markdown
 
 STYLE = """
 body { font: 15px/1.45 system-ui, sans-serif; max-width: 70rem; margin: 1.5rem auto;
-       padding: 0 1rem; color: #1d1d1f; }
+       padding: 0 1rem; color: #1d1d1f; overflow-wrap: break-word; }
 header { border-bottom: 1px solid #ccc; margin-bottom: 1rem; }
 .verdict { display: flex; gap: 2rem; flex-wrap: wrap; font-size: 1.1rem; }
 .verdict b { font-size: 1.6rem; }
