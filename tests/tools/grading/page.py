@@ -61,8 +61,10 @@ def render(folder):
     scorecard = (folder / "scorecard.md").read_text()
     # The scorecard's title is the page's header instead.
     scorecard = re.sub(r"\A# [^\n]*\n", "", scorecard)
-    # Markdown inside <details>, as GitHub renders it.
-    scorecard = scorecard.replace("<details>", '<details markdown="1">')
+    # Markdown inside <details>, as GitHub renders it, with the summary kept
+    # as the first child (the fold's label) when it follows on one line.
+    scorecard = re.sub(r"<details>[ \t]*(<summary>.*?</summary>)?",
+                       lambda m: '<details markdown="1">\n' + (m.group(1) or ""), scorecard)
     converter = markdown.Markdown(extensions=["tables", "toc", "md_in_html", "fenced_code"])
     body = converter.convert(inline_images(scorecard, folder))
     sections = [(token["id"], token["name"]) for token in converter.toc_tokens]

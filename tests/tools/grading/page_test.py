@@ -4,7 +4,10 @@
     page_test.py ARTIFACTS_DIR
 
 Grades a synthetic ctest report with scorecard.py (a failing test, so the
-page has root causes and failures), adds a chart the scorecard shows, writes
+page has root causes and failures), with the sections the grade adds for a
+workspace made by their own tools (a code review of a planted shared map and
+swallowed exception, the similarity of the untouched starter, the timeline
+of a folder with no recorded runs), adds a chart the scorecard shows, writes
 the page, and checks it as a browser sees it: self-contained (every image a
 data: URL, no script, no stylesheet to fetch), every section of the
 scorecard there in Chromium's DOM with the score and the first stage not
@@ -23,11 +26,20 @@ from pathlib import Path
 from scorecard_test import failure, junit
 
 HERE = Path(__file__).resolve().parent
+KIT = HERE.parents[2]
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(sys.argv.pop(1)) if len(sys.argv) > 1 else Path(tempfile.gettempdir())
 CHART = ('<svg xmlns="http://www.w3.org/2000/svg" width="400" height="120">'
          '<rect width="400" height="120" fill="#eef"/>'
          '<polyline points="10,110 100,80 200,60 300,20" stroke="#00a" fill="none"/></svg>')
+
+
+PLANTED = """#include <map>
+#include <string>
+std::map<int, std::string> users;
+void Create(int id, const std::string& name) { users[id] = name; }
+int main() { try { Create(1, "a"); } catch (...) {} }
+"""
 
 
 def chromium(url, profile, *flags):
@@ -53,8 +65,22 @@ class PageTest(unittest.TestCase):
             "name": "page-test", "target": "a synthetic report", "kit_commit": "abc",
             "suite_version": "1.0", "started_at": "2026-12-06T00:00:00+00:00", "error": None,
             "log_tail": "", "junit": str(cls.folder / "junit.xml")}))
+        sources = cls.folder / "planted"
+        sources.mkdir()
+        (sources / "main.cpp").write_text(PLANTED)
+        tools = [("review.py", "--sources", str(sources), "--build", str(cls.folder),
+                  "--out", str(cls.folder / "analysis.json")),
+                 ("similarity.py", "--candidate", str(KIT / "starter"), "--kit", str(KIT),
+                  "--out", str(cls.folder / "similarity.json")),
+                 ("timeline.py", str(sources), "--out", str(cls.folder / "timeline.json"))]
+        for tool, *arguments in tools:
+            subprocess.run([sys.executable, "-B", str(HERE / tool), *arguments], check=True,
+                           capture_output=True)
         subprocess.run([sys.executable, "-B", str(HERE / "scorecard.py"), "--weights",
                         str(HERE / "weights.json"), "--run", str(cls.folder / "run.json"),
+                        "--review", str(cls.folder / "analysis.json"),
+                        "--similarity", str(cls.folder / "similarity.json"),
+                        "--timeline", str(cls.folder / "timeline.json"),
                         str(cls.folder)], check=True, capture_output=True)
         (cls.folder / "timeline.svg").write_text(CHART)
         with (cls.folder / "scorecard.md").open("a") as scorecard:
@@ -76,12 +102,18 @@ class PageTest(unittest.TestCase):
             code, dom, log = chromium(self.url, profile, "--dump-dom")
         self.assertEqual(code, 0, log[-2000:])
         headings = re.findall(r"^## (.+)$", (self.folder / "scorecard.md").read_text(), re.M)
-        self.assertIn("Judged by the interviewer", headings)
+        for expected in ("Judged by the interviewer", "Timeline", "Code review", "Integrity check"):
+            self.assertIn(expected, headings)
         for heading in headings:
             self.assertIn(heading.replace("&", "&amp;"), dom)
         self.assertIn("First stage not complete <b>1-crud</b>", dom)
         self.assertRegex(dom, r"Score <b>[0-9.]+ of [0-9.]+</b>")
         self.assertIn("<em>folded</em>", dom, "Markdown inside <details> is rendered")
+        self.assertIn("unguarded_shared_container", dom)
+        self.assertIn("recorded runs: graded as before", dom)
+        self.assertEqual(len(re.findall(r"<details[^>]*>\s*<summary>", dom)), dom.count("<details"),
+                         "each fold is labelled by its summary")
+        self.assertIn("Similar to stage 1-crud", dom)
         for failed in ("Failed to load", "net::ERR", "Uncaught"):
             self.assertNotIn(failed, log)
 
