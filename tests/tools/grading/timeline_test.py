@@ -7,11 +7,9 @@ kit/grading_timeline_self_test (label meta) in tests/suites/meta.
 """
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 from pathlib import Path
 
@@ -61,7 +59,6 @@ class RecordedWorkspace:
     def __init__(self, folder):
         self.path = Path(folder) / "workspace"
         subprocess.run([KIT / "scripts/new-candidate", self.path], check=True, capture_output=True)
-        self.seconds = []
 
     def git(self, *args):
         return subprocess.run(["git", "-C", self.path, *args], check=True, capture_output=True,
@@ -74,9 +71,7 @@ class RecordedWorkspace:
     def record(self, minutes, *args):
         before = self.candidate_view()
         environment = dict(os.environ, KIT_TIMELINE_NOW=str(START + int(minutes * 60)))
-        started = time.monotonic()
         subprocess.run([self.path / "scripts/record-run", *args], check=True, env=environment)
-        self.seconds.append(time.monotonic() - started)
         errors = self.path / ".git/kit-timeline.log"
         assert not errors.exists(), errors.read_text()
         assert self.candidate_view() == before, "recording changed the candidate's git view"
@@ -211,11 +206,6 @@ class TimelineTest(unittest.TestCase):
         self.assertEqual(self.workspace.git("log", "--oneline").count("\n"), 1)
         self.assertIn("ctest: 6 passed, 0 failed", self.workspace.git("log", "--all", "--oneline"))
         self.assertNotIn("kit-timeline", self.workspace.git("status", "--porcelain", "--ignored"))
-
-    def test_a_recording_takes_under_200_ms(self):
-        print(f"recording took {', '.join(f'{s * 1000:.0f}' for s in self.workspace.seconds)} ms",
-              file=sys.stderr)
-        self.assertLess(statistics.median(self.workspace.seconds), 0.2)
 
     def test_the_scorecard_gets_a_timeline_section_and_member(self):
         run = self.out / "run.json"
