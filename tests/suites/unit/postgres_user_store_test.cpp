@@ -14,12 +14,14 @@
 #include <functional>
 #include <iterator>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "domain/storage_error.hpp"
+#include "domain/time.hpp"
 #include "pg_test_server.hpp"
 #include "postgres_migrations.hpp"  // Generated from migrations/postgresql/.
 #include "store/postgres_user_store.hpp"
@@ -134,6 +136,33 @@ TEST_F(PostgresUserStoreTest, TheCountFollowsWritersThatSkipTheStore) {
   EXPECT_EQ(store->Count(), 4u);
   EXPECT_EQ(store->List(Query()).total, 4u);
   EXPECT_EQ(store->List(Query().Q("b")).total, 3u);
+}
+
+// Values come back in PostgreSQL's binary format, which the store decodes
+// itself: ids past 32 bits, ages of either sign, non-ASCII text, and times
+// on either side of 1970 and of 2000 (where binary times count from), as a
+// writer that skips the store leaves them.
+TEST_F(PostgresUserStoreTest, ValuesWrittenBesideTheStoreReadBackExactly) {
+  const auto store = Open();
+  Sql("INSERT INTO users (id, name, email, age, created_at, updated_at) OVERRIDING SYSTEM VALUE "
+      "VALUES (5000000000, 'Zoë Ñ', 'z@x.test', -7, '1969-12-31 23:59:59.999+00', "
+      "'2000-01-01 00:00:00.001+00'), "
+      "(5000000001, 'Max', 'm@x.test', 2147483647, '1999-12-31 23:59:59.999+00', "
+      "'2200-01-01 00:00:00.123+00')");
+  const std::optional<User> first = store->Find(5000000000);
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->name, "Zoë Ñ");
+  EXPECT_EQ(first->email, "z@x.test");
+  EXPECT_EQ(first->age, -7);
+  EXPECT_EQ(ToUnixMillis(first->created_at), -1);
+  EXPECT_EQ(ToUnixMillis(first->updated_at), 946'684'800'001);
+  const UserPage page = store->List(Query());
+  ASSERT_EQ(page.users.size(), 2u);
+  EXPECT_EQ(page.total, 2u);
+  EXPECT_EQ(page.users[1].id, 5000000001);
+  EXPECT_EQ(page.users[1].age, 2147483647);
+  EXPECT_EQ(ToUnixMillis(page.users[1].created_at), 946'684'799'999);
+  EXPECT_EQ(ToUnixMillis(page.users[1].updated_at), 7'258'118'400'123);
 }
 
 // A database whose users were written before migration 002 existed starts

@@ -25,6 +25,10 @@ using PgParams = std::vector<std::optional<std::string>>;
 
 // The rows of a statement that succeeded, or the note that it broke a unique
 // constraint (which the caller asked to be told about instead of an error).
+// Every statement asks for its values in PostgreSQL's binary format, which
+// neither side has to print or parse: text as its bytes, integers as
+// big-endian two's complement, timestamptz as microseconds since
+// 2000-01-01 UTC.
 class PgResult {
  public:
   explicit PgResult(pg_result* result);
@@ -35,10 +39,15 @@ class PgResult {
 
   int rows() const;
   bool IsNull(int row, int column) const;
+  // A text column's value.
   std::string Text(int row, int column) const;
-  // Throws StorageError when the value is not an integer of its type.
+  // A smallint, integer or bigint column's value. Throws StorageError for
+  // a column of another type, and (Int) for a value beyond 32 bits.
   std::int64_t Int64(int row, int column) const;
   int Int(int row, int column) const;
+  // A timestamptz column's value, in microseconds since the Unix epoch.
+  // Throws StorageError for a column of another type.
+  std::int64_t UnixMicros(int row, int column) const;
 
  private:
   friend class PgConnection;

@@ -27,14 +27,11 @@ constexpr const char* kEmailIndex = "users_email_key";
 // instance uses the same: these are the bytes of "user_api".
 constexpr std::int64_t kMigrationLock = 0x757365725f617069;
 
-// Times cross the wire as whole milliseconds since the Unix epoch, so that
-// nothing depends on the session's time zone or date style, and are kept as
-// timestamptz, which a person reading the table understands. Both
-// conversions are exact: a timestamptz counts microseconds, and extract()
-// returns a numeric.
-constexpr std::string_view kUserColumns =
-    "id, name, email, age, (extract(epoch FROM created_at) * 1000)::bigint AS created_ms, "
-    "(extract(epoch FROM updated_at) * 1000)::bigint AS updated_ms";
+// Times are kept as timestamptz, which a person reading the table
+// understands, and come back as binary values (PgResult); they go in as
+// whole milliseconds since the Unix epoch, so that nothing depends on the
+// session's time zone or date style.
+constexpr std::string_view kUserColumns = "id, name, email, age, created_at, updated_at";
 
 std::string FromMillisSql(int param) {
   return "(timestamptz 'epoch' + $" + std::to_string(param) +
@@ -49,6 +46,7 @@ constexpr const char* kUpdate = "update_user";
 constexpr const char* kErase = "erase_user";
 constexpr const char* kCount = "count_users";
 constexpr const char* kListAll = "list_all_users";
+constexpr const char* kListAllOrTotal = "list_all_users_or_total";
 
 // The number of users as migration 002's triggers keep it, in the reading
 // statement's snapshot.
@@ -78,7 +76,14 @@ void PrepareStatements(PgConnection& connection) {
                               "updated_at = " + FromMillisSql(5) + " WHERE id = $1");
   connection.Prepare(kErase, "DELETE FROM users WHERE id = $1");
   connection.Prepare(kCount, std::string(kCountedUsers));
-  connection.Prepare(kListAll, PageWithTotalSql(kCountedUsers, "", "$1", "$2"));
+  // The total as a column of every row: an uncorrelated subquery, which
+  // runs once, and a plan that is the primary key's index walked and
+  // nothing else (no join, no sort). An empty page has no row to carry the
+  // total: kListAllOrTotal answers it (see List).
+  connection.Prepare(kListAll, "SELECT " + std::string(kUserColumns) + ", (" +
+                                   std::string(kCountedUsers) +
+                                   ") FROM users ORDER BY id LIMIT $1 OFFSET $2");
+  connection.Prepare(kListAllOrTotal, PageWithTotalSql(kCountedUsers, "", "$1", "$2"));
 }
 
 // Applies the migrations the database has not had, in order, each with its
@@ -133,8 +138,9 @@ User ReadUser(const PgResult& result, int row) {
   user.name = result.Text(row, 1);
   user.email = result.Text(row, 2);
   if (!result.IsNull(row, 3)) user.age = result.Int(row, 3);
-  user.created_at = FromUnixMillis(result.Int64(row, 4));
-  user.updated_at = FromUnixMillis(result.Int64(row, 5));
+  // Exact: the store writes whole milliseconds (ToStored).
+  user.created_at = FromUnixMillis(result.UnixMicros(row, 4) / 1000);
+  user.updated_at = FromUnixMillis(result.UnixMicros(row, 5) / 1000);
   return user;
 }
 
@@ -239,8 +245,10 @@ UserPage PostgresUserStore::List(const UserQuery& query) const {
   filter.params.emplace_back(std::to_string(offset));
   const PgPool::Lease connection = pool_.Borrow();
   // Unfiltered: the kept count, and the primary key's index walked for the
-  // page. Filtered: only the rows that pass can say how many pass.
-  const PgResult result =
+  // page; a page past the end asks again with the statement that yields a
+  // row in any case, so that its total too is of the page's snapshot.
+  // Filtered: only the rows that pass can say how many pass.
+  PgResult result =
       filter.where.empty()
           ? connection->ExecPrepared(kListAll, filter.params)
           : connection->Exec(PageWithTotalSql("SELECT count(*) FROM users" + filter.where,
@@ -248,6 +256,9 @@ UserPage PostgresUserStore::List(const UserQuery& query) const {
                                               "$" + std::to_string(filter.params.size() - 1),
                                               "$" + std::to_string(filter.params.size())),
                              filter.params);
+  if (filter.where.empty() && result.rows() == 0) {
+    result = connection->ExecPrepared(kListAllOrTotal, filter.params);
+  }
   UserPage page;
   const int total_column = 6;
   for (int row = 0; row < result.rows(); ++row) {
