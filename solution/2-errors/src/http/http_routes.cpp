@@ -19,9 +19,9 @@ namespace {
 UserId PathUserId(const httplib::Request& req) { return ParseUserId(req.matches[1]).value(); }
 
 // Sets the status and a body that is JSON text already (UserJson).
-void WriteJsonText(httplib::Response& res, int status, std::string json) {
+void WriteJsonText(httplib::Response& res, int status, const std::string& json) {
   res.status = status;
-  res.set_content(std::move(json), "application/json");
+  res.set_content(json, "application/json");
 }
 
 void GetHealth(const httplib::Request&, httplib::Response& res) {

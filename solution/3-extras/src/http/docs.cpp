@@ -65,7 +65,7 @@ void Docs::ServeFile(const std::string& name, httplib::Response& res) const {
   std::ostringstream content;
   content << file.rdbuf();
   res.status = 200;
-  SetUncompressedBody(res, std::move(content).str(), MediaTypeOf(name));
+  SetUncompressedBody(res, content.str(), MediaTypeOf(name));
 }
 
 }  // namespace user_api

@@ -35,10 +35,10 @@ Precondition IfMatch(const Request& req) {
 
 // The user with its ETag; the representation is serialised once for both.
 void WriteUser(Response& res, int status, const User& user) {
-  std::string body = UserJson(user);
+  const std::string body = UserJson(user);
   res.set_header("ETag", EntityTagOf(body));
   res.status = status;
-  SetUncompressedBody(res, std::move(body), "application/json");
+  SetUncompressedBody(res, body, "application/json");
 }
 
 void CreateUser(ServerParts& parts, const Request& req, Response& res) {

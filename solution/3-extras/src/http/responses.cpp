@@ -50,9 +50,9 @@ constexpr const char* kHeldContentType = "X-User-Api-Held-Content-Type";
 // A type httplib 0.11 never compresses.
 constexpr const char* kStandInContentType = "application/octet-stream";
 
-void SetUncompressedBody(httplib::Response& res, std::string body,
+void SetUncompressedBody(httplib::Response& res, const std::string& body,
                          const std::string& content_type) {
-  res.set_content(std::move(body), kStandInContentType);
+  res.set_content(body, kStandInContentType);
   res.set_header(kHeldContentType, content_type);
 }
 

@@ -20,7 +20,8 @@ namespace user_api {
 // real one waits in a header until RestoreContentType puts it back. (A
 // content provider is not compressed either, but stops writing mid-body
 // when the server stops.) A proxy in front compresses, if anything should.
-void SetUncompressedBody(httplib::Response& res, std::string body, const std::string& content_type);
+void SetUncompressedBody(httplib::Response& res, const std::string& body,
+                         const std::string& content_type);
 
 // For the post-routing handler: the real Content-Type of a body set with
 // SetUncompressedBody, in place of the stand-in. Nothing else changes.
