@@ -165,6 +165,33 @@ TEST_F(PostgresUserStoreTest, ValuesWrittenBesideTheStoreReadBackExactly) {
   EXPECT_EQ(ToUnixMillis(page.users[1].updated_at), 7'258'118'400'123);
 }
 
+// Times with microseconds, as another writer may leave them, read back
+// rounded down to the millisecond like every time the API keeps
+// (ToUnixMillis), before 1970 too: 23:59:59.9995 on the last day of 1969
+// is that day's 23:59:59.999, not 1970's first instant.
+TEST_F(PostgresUserStoreTest, MicrosecondsWrittenBesideTheStoreRoundDown) {
+  const auto store = Open();
+  Sql("INSERT INTO users (id, name, email, created_at, updated_at) OVERRIDING SYSTEM VALUE "
+      "VALUES (7, 'Old', 'old@x.test', '1969-12-31 23:59:59.9995+00', "
+      "'2026-01-01 00:00:00.0019+00')");
+  const std::optional<User> user = store->Find(7);
+  ASSERT_TRUE(user.has_value());
+  EXPECT_EQ(ToUnixMillis(user->created_at), -1);
+  EXPECT_EQ(ToUnixMillis(user->updated_at), 1'767'225'600'001);
+}
+
+// A time the API cannot hold ('infinity', or beyond the clock's years) is
+// a storage failure, as the text format's bigint cast made it, not another
+// date (or, for 'infinity', a signed overflow).
+TEST_F(PostgresUserStoreTest, TimesBeyondTheClockAreAStorageFailure) {
+  const auto store = Open();
+  Sql("INSERT INTO users (id, name, email, created_at, updated_at) OVERRIDING SYSTEM VALUE "
+      "VALUES (8, 'Inf', 'inf@x.test', 'infinity', '-infinity'), "
+      "(9, 'Far', 'far@x.test', '3000-01-01 00:00:00+00', '2026-01-01 00:00:00+00')");
+  EXPECT_THROW(store->Find(8), StorageError);
+  EXPECT_THROW(store->Find(9), StorageError);
+}
+
 // A database whose users were written before migration 002 existed starts
 // with the count of those users.
 TEST_F(PostgresUserStoreTest, UsersFromBeforeTheKeptCountAreCounted) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <limits>
 #include <utility>
 
 #include "domain/storage_error.hpp"
@@ -101,7 +102,14 @@ std::int64_t PgResult::UnixMicros(int row, int column) const {
     throw StorageError("PostgreSQL returned a value of type " +
                        std::to_string(PQftype(result_.get(), column)) + " for a timestamptz");
   }
-  return BigEndian(PQgetvalue(result_.get(), row, column), 8) + kPostgresEpochInUnixMicros;
+  const std::int64_t since_2000 = BigEndian(PQgetvalue(result_.get(), row, column), 8);
+  // 'infinity' and '-infinity' are the extremes of int64, where adding the
+  // epoch's offset would overflow; no real time is near them.
+  if (since_2000 > std::numeric_limits<std::int64_t>::max() - kPostgresEpochInUnixMicros ||
+      since_2000 == std::numeric_limits<std::int64_t>::min()) {
+    throw StorageError("PostgreSQL returned an infinite timestamptz");
+  }
+  return since_2000 + kPostgresEpochInUnixMicros;
 }
 
 int PgResult::Int(int row, int column) const {

@@ -131,6 +131,21 @@ std::optional<std::string> AgeParam(std::optional<int> age) {
   return std::to_string(*age);
 }
 
+// A time read back, rounded down to the millisecond as ToUnixMillis rounds
+// (another writer may have left microseconds; integer division would round
+// times before 1970 up). Throws StorageError for a time beyond the range
+// of Timestamp (years 1678-2261 for a clock counting nanoseconds).
+Timestamp FromStoredMicros(std::int64_t micros) {
+  using std::chrono::microseconds;
+  constexpr auto kMax = std::chrono::duration_cast<microseconds>(Timestamp::duration::max());
+  constexpr auto kMin = std::chrono::duration_cast<microseconds>(Timestamp::duration::min());
+  if (micros > kMax.count() || micros < kMin.count()) {
+    throw StorageError("PostgreSQL returned a time beyond what the server can hold");
+  }
+  return FromUnixMillis(
+      std::chrono::floor<std::chrono::milliseconds>(microseconds(micros)).count());
+}
+
 // Reads row `row` of a result whose first columns are kUserColumns.
 User ReadUser(const PgResult& result, int row) {
   User user;
@@ -138,9 +153,9 @@ User ReadUser(const PgResult& result, int row) {
   user.name = result.Text(row, 1);
   user.email = result.Text(row, 2);
   if (!result.IsNull(row, 3)) user.age = result.Int(row, 3);
-  // Exact: the store writes whole milliseconds (ToStored).
-  user.created_at = FromUnixMillis(result.UnixMicros(row, 4) / 1000);
-  user.updated_at = FromUnixMillis(result.UnixMicros(row, 5) / 1000);
+  // Exact for what the store writes: whole milliseconds (ToStored).
+  user.created_at = FromStoredMicros(result.UnixMicros(row, 4));
+  user.updated_at = FromStoredMicros(result.UnixMicros(row, 5));
   return user;
 }
 
