@@ -688,6 +688,22 @@ const std::string kEncodedPath512 = "/" + Repeat("%78", 170) + "x";
 const std::string kEncodedPath513 = kEncodedPath512 + "x";
 const std::string kMissingUser = kMissingUserPath;
 
+// A refusal is answered whole whatever Range asks: a server that drops the
+// ranges only for requests its checks let through cuts the problem it
+// refuses with (httplib 0.11 applies the ranges to any routed answer).
+SPEC_TEST_F(ErrorsTest, RangeIsIgnoredOnARefusal, "CONV-18 FMT-8") {
+  const Exchange plain = api().Send("POST", "/users", {{"Content-Type", "text/plain"}}, "x");
+  ASSERT_HTTP(HasStatus(plain, 415));
+  for (const char* range : {"bytes=0-5", "bytes=0-5,10-20", "bytes=100000-"}) {
+    const Exchange ranged = api().Send(
+        "POST", "/users", {{"Content-Type", "text/plain"}, {"Range", range}}, "x");
+    EXPECT_HTTP(HasStatus(ranged, 415));
+    EXPECT_HTTP(Holds(ranged, ranged.headers.find("Content-Range") == ranged.headers.end(),
+                      "no Content-Range header: a Range header is ignored, on refusals too"));
+    EXPECT_HTTP(HasJson(ranged, "", plain.Json()));
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Format, ErrorsRequestTest,
     testing::Values(
