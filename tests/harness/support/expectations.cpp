@@ -87,6 +87,13 @@ testing::AssertionResult HasErrorFields(const Exchange& exchange,
   return Failure(exchange, expected, "fields " + nlohmann::json(actual).dump());
 }
 
+testing::AssertionResult HasNoContentRange(const Exchange& exchange) {
+  return Holds(exchange, exchange.headers.find("Content-Range") == exchange.headers.end(),
+               "no Content-Range header: a Range header is ignored (cpp-httplib 0.11 applies "
+               "it to any answer, errors included, unless the pre-routing handler drops it: "
+               "see the starter's IgnoreRangeHeader)");
+}
+
 testing::AssertionResult Holds(const Exchange& exchange, bool condition,
                                const std::string& expectation) {
   if (condition) return testing::AssertionSuccess();

@@ -51,6 +51,10 @@ testing::AssertionResult HasStatus(const Exchange& exchange, int status);
 testing::AssertionResult HasHeader(const Exchange& exchange, const std::string& name,
                                    const std::string& value);
 
+// The response has no Content-Range header: the server ignored the
+// request's Range header (CONV-18), whatever its status.
+testing::AssertionResult HasNoContentRange(const Exchange& exchange);
+
 // The response's Content-Type has this media type (parameters ignored).
 testing::AssertionResult HasMediaType(const Exchange& exchange, const std::string& media_type);
 
