@@ -3,9 +3,13 @@
 // failure reaches its own caller, and a batch's failure every caller in it.
 #include <gtest/gtest.h>
 
+#include <time.h>
+
+#include <atomic>
 #include <chrono>
 #include <latch>
 #include <mutex>
+#include <random>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -207,6 +211,169 @@ TEST(GroupCommitTest, ALoneWriterNeverWaitsToGather) {
       << "20 writes from one thread took "
       << std::chrono::duration_cast<milliseconds>(took).count() << " ms";
   EXPECT_EQ(recorder.Batches().size(), 20u);
+}
+
+// The CPU time the calling thread has used.
+std::chrono::nanoseconds ThreadCpuTime() {
+  timespec now{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec);
+}
+
+// A waiting writer yields the processor for at most 2 ms, then sleeps: behind
+// a batch that a busy disk holds up for 300 ms it uses a few ms of CPU, not
+// 300 (what a writer that yields until it is woken uses on an idle core).
+TEST(GroupCommitTest, AWriterWaitingBehindASlowBatchSleepsInsteadOfSpinning) {
+  Recorder recorder(/*hold_first=*/true);
+  GroupCommit commit(64, microseconds(0), recorder.Runner());
+  std::jthread first([&] { commit.Submit([&] { recorder.Note("first"); }); });
+  recorder.WaitUntilHeld();
+  std::chrono::nanoseconds used{};
+  bool returned_early = false;
+  std::atomic<bool> released{false};
+  std::jthread follower([&] {
+    const auto before = ThreadCpuTime();
+    commit.Submit([&] { recorder.Note("follower"); });
+    used = ThreadCpuTime() - before;
+    returned_early = !released.load();
+  });
+  WaitForPending(commit, 2);
+  std::this_thread::sleep_for(milliseconds(300));  // A batch that a busy disk holds up.
+  released = true;
+  recorder.Release();
+  follower.join();
+  EXPECT_FALSE(returned_early) << "the follower returned while its batch was still held";
+  EXPECT_LT(used, milliseconds(60))
+      << "a writer that waited 300 ms behind a held batch used "
+      << std::chrono::duration_cast<milliseconds>(used).count() << " ms of CPU";
+  ASSERT_EQ(recorder.Batches().size(), 2u);
+  EXPECT_EQ(recorder.Batches()[1], std::vector<std::string>({"follower"}));
+}
+
+// The same for a leader: it yields for the first 2 ms of a gather and sleeps
+// out the rest.
+TEST(GroupCommitTest, ALeaderThatGathersLongSleepsInsteadOfSpinning) {
+  Recorder recorder(/*hold_first=*/true);
+  GroupCommit commit(64, milliseconds(300), recorder.Runner());
+  SubmitBehindAHeldBatch(commit, recorder, {"a", "b", "c"});  // The last batch: three.
+  std::chrono::nanoseconds used{};
+  const auto start = std::chrono::steady_clock::now();
+  std::jthread lone([&] {
+    const auto before = ThreadCpuTime();
+    commit.Submit([&] { recorder.Note("x"); });  // Gathers for two more, which never come.
+    used = ThreadCpuTime() - before;
+  });
+  lone.join();
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(took, milliseconds(250)) << "the leader did not gather";
+  EXPECT_LT(used, milliseconds(60))
+      << "a leader that gathered for 300 ms used "
+      << std::chrono::duration_cast<milliseconds>(used).count() << " ms of CPU";
+}
+
+// Many writers, random write failures, random batch failures and durations
+// (some longer than the 2 ms a waiting writer yields before it sleeps), and
+// gathers shorter and longer than those 2 ms. Each write runs exactly once,
+// in a batch that has finished when its Submit returns, with its own error
+// or its batch's; batches never overlap; one thread's writes commit in order.
+TEST(GroupCommitTest, UnderRandomLoadEachWriteRunsOnceAndReturnsAfterItsBatch) {
+  for (const auto gather : {microseconds(0), microseconds(300), microseconds(5000)}) {
+    SCOPED_TRACE("gather " + std::to_string(gather.count()) + " us");
+    constexpr int kThreads = 12;
+    constexpr int kWritesEach = 60;
+    std::atomic<int> running{0};
+    std::atomic<bool> overlapped{false};
+    std::atomic<int> batches_started{0};
+    std::mutex finished_mutex;
+    std::vector<char> finished(kThreads * kWritesEach + 1, 0);  // By batch number.
+    // By batch number: what the batch threw, kept alive until the end, so that
+    // writers compare it without reading an exception another thread frees.
+    std::vector<std::exception_ptr> failures(kThreads * kWritesEach + 1);
+    std::mutex rng_mutex;
+    std::mt19937 rng(12345 + static_cast<unsigned>(gather.count()));
+    const auto random = [&](int below) {
+      std::lock_guard lock(rng_mutex);
+      return std::uniform_int_distribution<int>(0, below - 1)(rng);
+    };
+    thread_local int current_batch = 0;
+    GroupCommit commit(8, gather, [&](std::span<BatchedWrite* const> writes) {
+      if (running.fetch_add(1) != 0) overlapped = true;
+      const int number = ++batches_started;
+      current_batch = number;
+      for (BatchedWrite* write : writes) {
+        try {
+          write->apply();
+        } catch (...) {
+          write->error = std::current_exception();
+        }
+      }
+      const int pick = random(20);
+      if (pick == 0) std::this_thread::sleep_for(microseconds(3000 + random(3000)));
+      else if (pick < 6) std::this_thread::sleep_for(microseconds(random(400)));
+      std::exception_ptr failure;
+      if (random(8) == 0) failure = std::make_exception_ptr(std::runtime_error("the commit failed"));
+      {
+        std::lock_guard lock(finished_mutex);
+        finished[number] = 1;
+        failures[number] = failure;
+      }
+      running.fetch_sub(1);
+      if (failure) std::rethrow_exception(failure);
+    });
+    std::vector<std::string> problems;
+    std::mutex problems_mutex;
+    const auto report = [&](std::string problem) {
+      std::lock_guard lock(problems_mutex);
+      if (problems.size() < 10) problems.push_back(std::move(problem));
+    };
+    {
+      std::vector<std::jthread> writers;
+      for (int t = 0; t < kThreads; ++t) {
+        writers.emplace_back([&, t] {
+          int last_batch = 0;
+          for (int i = 0; i < kWritesEach; ++i) {
+            const std::string label = "write " + std::to_string(t) + "/" + std::to_string(i);
+            int runs = 0;
+            int batch = 0;
+            const bool throws = random(7) == 0;
+            std::string error = "(no error)";
+            std::exception_ptr batch_error;
+            try {
+              commit.Submit([&] {
+                ++runs;
+                batch = current_batch;
+                if (throws) throw std::invalid_argument(label);
+              });
+            } catch (const std::invalid_argument& e) {
+              error = e.what();
+            } catch (...) {
+              batch_error = std::current_exception();
+              error = "a batch's failure";
+            }
+            if (runs != 1) report(label + " ran " + std::to_string(runs) + " times");
+            if (batch == 0) continue;
+            bool batch_finished = false;
+            std::exception_ptr failure;
+            {
+              std::lock_guard lock(finished_mutex);
+              batch_finished = finished[batch];
+              failure = failures[batch];
+            }
+            if (!batch_finished) report(label + " returned before its batch finished");
+            const std::string expected = throws ? label : (failure ? "a batch's failure" : "(no error)");
+            if (error != expected) report(label + " got " + error + ", expected " + expected);
+            if (batch_error && batch_error != failure) report(label + " got another batch's failure");
+            if (batch <= last_batch) report(label + " committed before the thread's last write");
+            last_batch = batch;
+            if (random(4) == 0) std::this_thread::sleep_for(microseconds(random(1500)));
+          }
+        });
+      }
+    }
+    EXPECT_FALSE(overlapped) << "two batches ran at once";
+    EXPECT_EQ(commit.Pending(), 0u);
+    for (const auto& problem : problems) ADD_FAILURE() << problem;
+  }
 }
 
 }  // namespace
